@@ -1,0 +1,37 @@
+import express, { type Express } from 'express';
+import type { Config } from './infra/config/index.ts';
+import type { Logger } from './infra/log/index.ts';
+import type { Metrics } from './infra/metrics/index.ts';
+import { adminApiRouter } from './protocols/admin-api/index.ts';
+import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './protocols/http/index.ts';
+import { opsRouter } from './protocols/ops/index.ts';
+import type { Db } from './storage/index.ts';
+
+export interface AppDeps {
+  readonly config: Pick<Config, 'bodyLimitBytes'>;
+  readonly adminToken: string;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** True once shutdown began: readiness fails so load balancers drain this process. */
+  readonly isShuttingDown?: () => boolean;
+}
+
+/** Mounts every edge on one Express app; never listens, so tests drive it directly. */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(
+    opsRouter({ db: deps.db, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
+  );
+  app.use(
+    '/api/v1',
+    jsonBody(deps.config.bodyLimitBytes),
+    adminApiRouter({ db: deps.db, adminToken: deps.adminToken }),
+  );
+  app.use(notFoundHandler);
+  app.use(renderJsonError);
+  return app;
+}

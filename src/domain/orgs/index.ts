@@ -1,0 +1,19 @@
+export {
+  type ApiKey,
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  looksLikeApiKey,
+  revokeApiKey,
+} from './api-keys.ts';
+export { createOrg, findOrg, getOrg, listOrgs, type Org, updateOrg } from './orgs.ts';
+export { isValidSlug, slugPattern } from './slug.ts';
+export {
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listTeams,
+  type Team,
+  type TeamInput,
+  updateTeam,
+} from './teams.ts';

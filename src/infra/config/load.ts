@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { type SettingName, type SettingSpec, settingNames, settings } from './schema.ts';
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolMax: number;
+  readonly adminToken: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly masterKey: string | undefined;
+  readonly allowInsecureLoopbackIssuers: boolean;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'http' | 'debug';
+  readonly bodyLimitBytes: number;
+  readonly shutdownGraceSeconds: number;
+  readonly configFile: string | undefined;
+}
+
+/** A setting that cannot be used; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly setting: string;
+  constructor(setting: string, problem: string) {
+    super(`${setting}: ${problem}`);
+    this.setting = setting;
+  }
+}
+
+type Raw = Partial<Record<SettingName, unknown>>;
+
+function readConfigFile(path: string, cwd: string): Raw {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'file cannot be read';
+    throw new ConfigError('CONFIG_FILE', `${reason}: ${full}`);
+  }
+  let data: unknown;
+  try {
+    data = ['.yaml', '.yml'].includes(extname(full)) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      'CONFIG_FILE',
+      `${full} is not valid ${extname(full) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError('CONFIG_FILE', `${full} must hold an object of settings`);
+  }
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(data)) {
+    const spec = (settings as Record<string, { envOnly?: boolean }>)[key];
+    if (!spec || spec.envOnly) {
+      throw new ConfigError('CONFIG_FILE', `${full} names an unknown setting "${key}"`);
+    }
+    raw[key as SettingName] = value;
+  }
+  return raw;
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+type SettingValue<N extends SettingName> = z.output<(typeof settings)[N]['schema']>;
+
+function parseSetting<N extends SettingName>(name: N, value: unknown): SettingValue<N> | undefined {
+  if (value === undefined) return undefined;
+  const spec: SettingSpec<unknown> = settings[name];
+  const result = spec.schema.safeParse(value);
+  if (result.success) return result.data as SettingValue<N>;
+  const problem = result.error.issues[0]?.message ?? 'is not valid';
+  const shown = spec.secret ? '' : ` (got "${describe(value)}")`;
+  throw new ConfigError(name, `${problem}${shown}`);
+}
+
+/**
+ * Reads the settings: the environment over CONFIG_FILE over defaults.
+ * Throws ConfigError on the first setting that cannot be used.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const fromEnv: Raw = {};
+  for (const name of settingNames) {
+    const value = env[name];
+    // An empty variable counts as unset, as compose files and shells often produce them.
+    if (value !== undefined && value !== '') fromEnv[name] = value;
+  }
+  const configFile = parseSetting('CONFIG_FILE', fromEnv.CONFIG_FILE);
+  const fromFile = configFile ? readConfigFile(configFile, cwd) : {};
+  const pick = <N extends SettingName>(name: N) => parseSetting(name, fromEnv[name] ?? fromFile[name]);
+
+  const nodeEnv = pick('NODE_ENV') ?? 'development';
+  const port = pick('PORT') ?? 8080;
+  const config: Config = {
+    env: nodeEnv,
+    port,
+    publicUrl: pick('PUBLIC_URL') ?? `http://localhost:${port}`,
+    dataDir: resolve(cwd, pick('DATA_DIR') ?? './data'),
+    databaseUrl: pick('DATABASE_URL'),
+    databasePoolMax: pick('DATABASE_POOL_MAX') ?? 10,
+    adminToken: pick('ADMIN_TOKEN'),
+    smtpUrl: pick('SMTP_URL'),
+    masterKey: pick('MASTER_KEY'),
+    allowInsecureLoopbackIssuers: pick('ALLOW_INSECURE_LOOPBACK_ISSUERS') ?? false,
+    logLevel: pick('LOG_LEVEL') ?? 'info',
+    bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,
+    shutdownGraceSeconds: pick('SHUTDOWN_GRACE_SECONDS') ?? 10,
+    configFile,
+  };
+
+  if (config.env === 'production') {
+    if (!config.adminToken) throw new ConfigError('ADMIN_TOKEN', 'is required when NODE_ENV=production');
+    if (!config.masterKey) throw new ConfigError('MASTER_KEY', 'is required when NODE_ENV=production');
+    if (config.allowInsecureLoopbackIssuers) {
+      throw new ConfigError('ALLOW_INSECURE_LOOPBACK_ISSUERS', 'is refused when NODE_ENV=production');
+    }
+  }
+  return config;
+}

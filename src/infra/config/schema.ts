@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Muster reads, declared once: the loader, the validation and
+ * docs/configuration.md all come from this table.
+ */
+export interface SettingSpec<T> {
+  readonly description: string;
+  /** Shown in the docs; `undefined` means "not set". */
+  readonly defaultText?: string;
+  readonly schema: z.ZodType<T>;
+  /** Settings that make sense only in the environment (such as CONFIG_FILE itself). */
+  readonly envOnly?: boolean;
+  readonly secret?: boolean;
+}
+
+const portSchema = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const booleanSchema = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }).transform((v) => {
+    return v === 'true' || v === '1' || v === 'yes';
+  }),
+]);
+
+function urlWithProtocols(protocols: readonly string[], example: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL like ${example}` },
+  );
+}
+
+function positiveInt(max: number) {
+  return z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`);
+}
+
+export const settings = {
+  NODE_ENV: {
+    description: '`production` turns on JSON logs and requires MASTER_KEY and ADMIN_TOKEN.',
+    defaultText: 'development',
+    schema: z.enum(['development', 'production', 'test'], {
+      error: 'must be development, production or test',
+    }),
+  },
+  PORT: {
+    description: 'Port the HTTP server listens on.',
+    defaultText: '8080',
+    schema: portSchema,
+  },
+  PUBLIC_URL: {
+    description:
+      'The URL IdPs and browsers reach Muster at (SAML ACS, OIDC redirect, SCIM base URL, invitation links).',
+    defaultText: 'http://localhost:$PORT',
+    schema: urlWithProtocols(['http:', 'https:'], 'https://muster.example.com').transform((v) =>
+      v.replace(/\/+$/, ''),
+    ),
+  },
+  DATA_DIR: {
+    description: 'Where the embedded database (PGlite) keeps its files. Unused when DATABASE_URL is set.',
+    defaultText: './data',
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  DATABASE_URL: {
+    description:
+      '`postgres://user:pass@host:port/db`: use this PostgreSQL server instead of the embedded one.',
+    schema: urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/muster'),
+    secret: true,
+  },
+  DATABASE_POOL_MAX: {
+    description: 'Most connections Muster opens to the PostgreSQL server.',
+    defaultText: '10',
+    schema: positiveInt(200),
+  },
+  ADMIN_TOKEN: {
+    description:
+      'Bootstrap super-admin bearer token for the admin API, at least 32 characters. Required in production; ' +
+      'outside production, an unset token is generated at start-up and written to the log.',
+    schema: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .max(512, 'must be at most 512 characters')
+      .refine((v) => !/\s/.test(v), { error: 'must not contain white space' }),
+    secret: true,
+  },
+  SMTP_URL: {
+    description:
+      '`smtp://user:pass@host:port` (or `smtps://`): where mail is sent. Unset: mail goes to the outbox table and the log.',
+    schema: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587'),
+    secret: true,
+  },
+  MASTER_KEY: {
+    description:
+      'Key (at least 32 characters) that encrypts stored secrets such as IdP client secrets and SP private keys. ' +
+      'Required in production; outside production a fixed development key is used, with a warning.',
+    schema: z.string().min(32, 'must be at least 32 characters'),
+    secret: true,
+  },
+  ALLOW_INSECURE_LOOPBACK_ISSUERS: {
+    description:
+      '`true` lets OIDC issuers on plain http at 127.0.0.1/localhost through, for development and tests. ' +
+      'Refused in production.',
+    defaultText: 'false',
+    schema: booleanSchema,
+  },
+  LOG_LEVEL: {
+    description: 'Least severe log level written: error, warn, info, http or debug.',
+    defaultText: 'info',
+    schema: z.enum(['error', 'warn', 'info', 'http', 'debug'], {
+      error: 'must be one of error, warn, info, http, debug',
+    }),
+  },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest request body accepted, in bytes; larger bodies get 413.',
+    defaultText: '1048576',
+    schema: positiveInt(64 * 1024 * 1024),
+  },
+  SHUTDOWN_GRACE_SECONDS: {
+    description: 'On SIGTERM, how long in-flight requests may run before connections are cut.',
+    defaultText: '10',
+    schema: positiveInt(600),
+  },
+  CONFIG_FILE: {
+    description:
+      'A JSON or YAML file (see `config/`) with any of these settings by name; the environment wins over it.',
+    schema: z.string().min(1, 'must not be empty'),
+    envOnly: true,
+  },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingName = keyof typeof settings;
+export const settingNames = Object.keys(settings) as SettingName[];

@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import { buildApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
+import { randomSecret } from './infra/crypto/index.ts';
+import { createLogger, type Logger } from './infra/log/index.ts';
+import { createMetrics } from './infra/metrics/index.ts';
+import { type Database, DataDirLockedError, MigrationError, migrate, openDatabase } from './storage/index.ts';
+
+/** Start-up failures a person can fix get one line and a non-zero exit; anything else is a bug with a stack. */
+function fail(message: string, code = 1): never {
+  process.stderr.write(`muster: ${message}\n`);
+  process.exit(code);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid setting ${error.message}`, 78);
+    throw error;
+  }
+}
+
+function adminTokenFor(config: Config, logger: Logger): string {
+  if (config.adminToken) return config.adminToken;
+  const token = randomSecret(32);
+  logger.warn(`ADMIN_TOKEN is not set; this run accepts the generated token ${token}`);
+  return token;
+}
+
+async function openAndMigrate(config: Config, logger: Logger): Promise<Database> {
+  let database: Database;
+  try {
+    database = config.databaseUrl
+      ? await openDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax })
+      : await openDatabase({ dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof DataDirLockedError) fail(`DATA_DIR: ${error.message}`);
+    throw error;
+  }
+  try {
+    const ran = await migrate(database);
+    logger.info('database ready', { engine: database.engine, location: database.location, migrated: ran });
+  } catch (error) {
+    await database.close().catch(() => {});
+    if (error instanceof MigrationError) fail(error.message);
+    fail(`database: ${(error as Error).message}`);
+  }
+  return database;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel, json: config.env === 'production' });
+  if (!config.masterKey) logger.warn('MASTER_KEY is not set; stored secrets use the development key');
+  const adminToken = adminTokenFor(config, logger);
+  const database = await openAndMigrate(config, logger);
+  const metrics = createMetrics(() => database.stats());
+
+  let shuttingDown = false;
+  const app = buildApp({
+    config,
+    adminToken,
+    db: database.db,
+    logger,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+  });
+  const httpServer = createServer(app);
+  try {
+    await listen(httpServer, config.port);
+  } catch (error) {
+    await database.close();
+    fail(
+      `PORT: cannot listen on ${config.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  logger.info(`Muster listening on ${config.publicUrl}`, { port: config.port });
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down', { signal });
+    // Stop accepting; in-flight requests finish; idle keep-alive connections close now.
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    const grace = setTimeout(() => {
+      logger.warn('grace period over; closing remaining connections');
+      httpServer.closeAllConnections();
+    }, config.shutdownGraceSeconds * 1000);
+    await closed;
+    clearTimeout(grace);
+    // Only after the last request: pending transactions commit and PGlite flushes its files.
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,3 @@
+export { openApiDocument } from './openapi.ts';
+export type { AdminApiDeps } from './operation.ts';
+export { adminApiRouter } from './router.ts';

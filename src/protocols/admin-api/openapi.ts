@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { allOperations } from './operations.ts';
+import { errorResponse } from './schemas.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+const errorStatuses: Record<string, string> = {
+  '400': 'The request is not valid',
+  '401': 'Missing or wrong credentials',
+  '403': 'The credentials do not reach this',
+  '404': 'Not found',
+  '409': 'Conflicts with an existing record',
+  '413': 'The body is too large',
+};
+
+/** The OpenAPI 3.1 document of the admin API, made from the same schemas that validate requests. */
+export function openApiDocument(version: string): JsonSchema {
+  const components: Record<string, JsonSchema> = {};
+  // Named schemas (`.meta({id})`) become components; the rest stay inline.
+  const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+    const generated = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' });
+    const json = JSON.parse(
+      JSON.stringify(generated).replaceAll('"#/$defs/', '"#/components/schemas/'),
+    ) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    const { $defs, $schema: _, ...rest } = json;
+    for (const [name, def] of Object.entries($defs ?? {})) components[name] = def;
+    if (typeof rest.id === 'string') {
+      const { id, ...body } = rest;
+      components[id] = body;
+      return { $ref: `#/components/schemas/${id}` };
+    }
+    return rest;
+  };
+
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of allOperations) {
+    const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+      description: m[1] === 'org' || m[1] === 'team' ? 'id or slug' : 'id',
+    }));
+    const queryParams = op.query
+      ? Object.entries((toSchema(op.query, 'input').properties ?? {}) as Record<string, JsonSchema>).map(
+          ([name, schema]) => ({ name, in: 'query', required: false, schema }),
+        )
+      : [];
+    const responses: Record<string, JsonSchema> = {
+      [String(op.status)]: op.response
+        ? {
+            description: op.summary,
+            content: { 'application/json': { schema: toSchema(op.response, 'input') } },
+          }
+        : { description: op.summary },
+    };
+    for (const [status, description] of Object.entries(errorStatuses)) {
+      responses[status] = {
+        description,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+    }
+    const pathItem = paths[op.path] ?? {};
+    paths[op.path] = pathItem;
+    pathItem[op.method] = {
+      summary: op.summary,
+      tags: [op.tag],
+      ...(op.access === 'super_admin'
+        ? { description: 'Only the admin token (ADMIN_TOKEN) may call this.' }
+        : {}),
+      parameters: [...pathParams, ...queryParams],
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toSchema(op.body, 'output') } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  toSchema(errorResponse, 'input');
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Muster admin API', version },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, or an org API key (muster_…)' },
+      },
+    },
+  };
+}

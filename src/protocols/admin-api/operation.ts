@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { ChangeContext } from '../../domain/audit/index.ts';
+import type { Org } from '../../domain/orgs/index.ts';
+import type { Db } from '../../storage/index.ts';
+import type { Principal } from '../http/index.ts';
+
+export interface AdminApiDeps {
+  readonly db: Db;
+}
+
+interface BaseInput<B, Q> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: Readonly<Record<string, string>>;
+  readonly principal: Principal;
+  readonly ctx: ChangeContext;
+  readonly deps: AdminApiDeps;
+}
+
+export interface OrgInput<B, Q> extends BaseInput<B, Q> {
+  readonly org: Org;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/**
+ * One admin API operation: its path, who may call it, what it takes and
+ * what it answers. The router, request and response validation and the
+ * OpenAPI document are all made from these declarations.
+ */
+export interface Operation<
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  R extends Schema | undefined,
+> {
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI style: `/orgs/{org}/teams/{team}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** `super_admin`: ADMIN_TOKEN only. `org`: the org's own keys too; the path starts with /orgs/{org}. */
+  readonly access: 'super_admin' | 'org';
+  readonly body?: B;
+  readonly query?: Q;
+  readonly status: 200 | 201 | 204;
+  readonly response?: R;
+  readonly handle: (input: OrgInput<Out<B>, Out<Q>>) => Promise<Out<R>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of operations of every shape, each checked where it is declared.
+export type AnyOperation = Operation<any, any, any>;
+
+export function operation<
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  R extends Schema | undefined = undefined,
+>(spec: Operation<B, Q, R>): AnyOperation {
+  return spec;
+}

@@ -1,0 +1,88 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { ChangeContext } from '../../domain/audit/index.ts';
+import { findOrg, getOrg, type Org } from '../../domain/orgs/index.ts';
+import { MusterError } from '../../errors.ts';
+import { type Principal, requireAdminCredentials, stateOf } from '../http/index.ts';
+import type { AdminApiDeps, AnyOperation } from './operation.ts';
+import { allOperations } from './operations.ts';
+
+function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new MusterError(
+    'validation_failed',
+    where === 'body' ? 'The request body is not valid' : 'The query parameters are not valid',
+    {
+      details: result.error.issues.map((issue) => {
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '';
+        const path = [...issue.path.map(String), ...(keys ? [keys] : [])].join('.');
+        return {
+          ...(path ? { path } : {}),
+          message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
+        };
+      }),
+    },
+  );
+}
+
+function contextOf(principal: Principal, requestId: string): ChangeContext {
+  return principal.kind === 'super_admin'
+    ? { actor: { type: 'admin_token', id: null }, requestId }
+    : { actor: { type: 'api_key', id: principal.keyId }, requestId };
+}
+
+/**
+ * The org named in the path, if this principal may act on it. An org key
+ * gets 403 for any other org, whether or not that org exists, so keys learn
+ * nothing about other tenants.
+ */
+async function authorizedOrg(deps: AdminApiDeps, principal: Principal, ref: string): Promise<Org> {
+  if (principal.kind === 'super_admin') return getOrg(deps.db, ref);
+  const own = await findOrg(deps.db, principal.orgId);
+  const wanted = ref.toLowerCase();
+  if (!own || (own.id !== wanted && own.slug !== wanted)) {
+    throw new MusterError('forbidden', 'This API key belongs to another organization');
+  }
+  return own;
+}
+
+function handler(deps: AdminApiDeps, op: AnyOperation) {
+  return async (req: Request, res: Response) => {
+    const state = stateOf(res);
+    const principal = state.principal;
+    if (!principal) throw new MusterError('unauthorized', 'Not authenticated');
+    if (op.access === 'super_admin' && principal.kind !== 'super_admin') {
+      throw new MusterError('forbidden', 'Only the admin token may do this');
+    }
+    const params = { ...req.params } as Record<string, string>;
+    const org = params.org === undefined ? undefined : await authorizedOrg(deps, principal, params.org);
+    const body = op.body ? validate(op.body, req.body ?? {}, 'body') : undefined;
+    // Express 5 parses req.query anew on each read: take one copy.
+    const query = op.query ? validate(op.query, { ...req.query }, 'query') : undefined;
+    const result = await op.handle({
+      body,
+      query,
+      params,
+      principal,
+      ctx: contextOf(principal, state.requestId),
+      deps,
+      org: org as Org,
+    });
+    if (op.status === 204 || !op.response) {
+      res.status(op.status).end();
+      return;
+    }
+    // Encoding through the response schema checks it and turns dates into ISO strings.
+    res.status(op.status).json(z.encode(op.response, result));
+  };
+}
+
+export function adminApiRouter(deps: AdminApiDeps & { adminToken: string }): Router {
+  const router = Router();
+  router.use(requireAdminCredentials(deps.db, deps.adminToken));
+  for (const op of allOperations) {
+    router[op.method](op.path.replace(/\{(\w+)\}/g, ':$1'), handler(deps, op));
+  }
+  return router;
+}

@@ -1,0 +1,28 @@
+import type { Request, Response } from 'express';
+import type { Logger } from '../../infra/log/index.ts';
+
+/** Who presented which credentials. */
+export type Principal =
+  | { readonly kind: 'super_admin' }
+  | { readonly kind: 'api_key'; readonly orgId: string; readonly keyId: string };
+
+/** What the HTTP layer learns about a request, kept on res.locals with one type. */
+export interface RequestState {
+  requestId: string;
+  log: Logger;
+  principal?: Principal;
+}
+
+export function stateOf(res: Response): RequestState {
+  return res.locals as RequestState;
+}
+
+export function requestIdOf(res: Response): string {
+  return stateOf(res).requestId;
+}
+
+/** The route template ("/api/v1/orgs/:org/teams"), not the concrete path, so metrics stay bounded. */
+export function routeOf(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route;
+  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { PoolStats } from '../infra/metrics/index.ts';
+import { type Session, SessionDriver, type SessionSource } from './driver.ts';
+import { acquireDataDirLock } from './lockfile.ts';
+import { PgSource } from './pg-source.ts';
+import { PGliteSource } from './pglite-source.ts';
+import type { DB } from './schema.ts';
+
+export type Db = Kysely<DB>;
+
+export interface Database {
+  readonly db: Db;
+  readonly engine: 'pglite' | 'postgres';
+  /** Where the data is: the PGlite directory or the server URL without its password. */
+  readonly location: string;
+  stats(): PoolStats;
+  /** A raw session for work Kysely does not express, such as multi-statement migration scripts. */
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { readonly url: string; readonly poolMax: number }
+  | { readonly dataDir: string }
+  | { readonly memory: true; readonly image?: Blob };
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+function build(
+  source: SessionSource & { stats(): PoolStats },
+  engine: Database['engine'],
+  location: string,
+  onClose?: () => void,
+): Database {
+  const db = new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new SessionDriver(source),
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  let closed = false;
+  return {
+    db,
+    engine,
+    location,
+    stats: () => source.stats(),
+    async withSession(fn) {
+      const session = await source.acquire();
+      try {
+        return await fn(session);
+      } finally {
+        source.release(session);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      onClose?.();
+    },
+  };
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if ('url' in options) {
+    return build(new PgSource(options.url, options.poolMax), 'postgres', redact(options.url));
+  }
+  if ('memory' in options) {
+    return build(await PGliteSource.open(options.image ? { image: options.image } : {}), 'pglite', 'memory');
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  // Two processes on one PGlite directory would corrupt it; the second refuses to start.
+  const lock = acquireDataDirLock(options.dataDir);
+  try {
+    const source = await PGliteSource.open({ dataDir: join(options.dataDir, 'pgdata') });
+    return build(source, 'pglite', options.dataDir, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+export { type Database, type DatabaseOptions, type Db, openDatabase } from './database.ts';
+export { DataDirLockedError } from './lockfile.ts';
+export { loadMigrations, type Migration, MigrationError, migrate } from './migrate.ts';
+export * from './queries/index.ts';
+export type * from './schema.ts';

@@ -1,0 +1,6 @@
+export * from './api-keys.ts';
+export * from './audit-events.ts';
+export * from './health.ts';
+export * from './orgs.ts';
+export * from './page.ts';
+export * from './teams.ts';

@@ -1,0 +1,111 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** The tables as migrations/ create them; a test checks each column against the live schema. */
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export type OrgRole = 'owner' | 'admin' | 'member';
+export type GrantSource = 'scim' | 'sso' | 'invitation' | 'manual';
+export type ActorType = 'admin_token' | 'api_key' | 'user' | 'scim' | 'system';
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  org_id: string;
+  email: string;
+  given_name: string | null;
+  family_name: string | null;
+  display_name: string | null;
+  status: Generated<'active' | 'suspended'>;
+  role: Generated<OrgRole>;
+  role_pinned: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TeamsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  team_id: string;
+  user_id: string;
+  source: GrantSource;
+  source_id: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface RoleGrantsTable {
+  org_id: string;
+  user_id: string;
+  role: OrgRole;
+  source: GrantSource;
+  source_id: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  org_id: string;
+  actor_type: ActorType;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: CreatedAt;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  memberships: MembershipsTable;
+  role_grants: RoleGrantsTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type OrgRow = Selectable<OrgsTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type NewTeam = Insertable<TeamsTable>;
+export type TeamPatch = Updateable<TeamsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;
