@@ -18,6 +18,8 @@ export interface Database {
   stats(): PoolStats;
   /** A raw session for work Kysely does not express, such as multi-statement migration scripts. */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** PGlite only: a tarball of the whole database, to seed other instances (the test suite's image). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ function redact(url: string): string {
 }
 
 function build(
-  source: SessionSource & { stats(): PoolStats },
+  source: SessionSource & { stats(): PoolStats; dump?(): Promise<Blob> },
   engine: Database['engine'],
   location: string,
   onClose?: () => void,
@@ -52,6 +54,7 @@ function build(
     engine,
     location,
     stats: () => source.stats(),
+    ...(source.dump ? { dump: source.dump.bind(source) } : {}),
     async withSession(fn) {
       const session = await source.acquire();
       try {
