@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { PoolStats } from '../infra/metrics/index.ts';
-import { type Session, SessionDriver, type SessionSource } from './driver.ts';
+import { type QueryObserver, type Session, SessionDriver, type SessionSource } from './driver.ts';
 import { acquireDataDirLock } from './lockfile.ts';
 import { PgSource } from './pg-source.ts';
 import { PGliteSource } from './pglite-source.ts';
@@ -23,10 +23,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseOptions =
+export type DatabaseOptions = (
   | { readonly url: string; readonly poolMax: number }
   | { readonly dataDir: string }
-  | { readonly memory: true; readonly image?: Blob };
+  | { readonly memory: true; readonly image?: Blob }
+) & { readonly onQuery?: QueryObserver };
 
 function redact(url: string): string {
   const parsed = new URL(url);
@@ -38,12 +39,12 @@ function build(
   source: SessionSource & { stats(): PoolStats; dump?(): Promise<Blob> },
   engine: Database['engine'],
   location: string,
-  onClose?: () => void,
+  options: { onClose?: () => void; onQuery?: QueryObserver | undefined } = {},
 ): Database {
   const db = new Kysely<DB>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new SessionDriver(source),
+      createDriver: () => new SessionDriver(source, options.onQuery),
       createIntrospector: (k) => new PostgresIntrospector(k),
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
@@ -67,24 +68,27 @@ function build(
       if (closed) return;
       closed = true;
       await db.destroy();
-      onClose?.();
+      // Kysely skips its driver when no query ever ran; the source must close either way.
+      await source.destroy();
+      options.onClose?.();
     },
   };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) {
-    return build(new PgSource(options.url, options.poolMax), 'postgres', redact(options.url));
+    return build(new PgSource(options.url, options.poolMax), 'postgres', redact(options.url), options);
   }
   if ('memory' in options) {
-    return build(await PGliteSource.open(options.image ? { image: options.image } : {}), 'pglite', 'memory');
+    const source = await PGliteSource.open(options.image ? { image: options.image } : {});
+    return build(source, 'pglite', 'memory', options);
   }
   mkdirSync(options.dataDir, { recursive: true });
   // Two processes on one PGlite directory would corrupt it; the second refuses to start.
   const lock = acquireDataDirLock(options.dataDir);
   try {
     const source = await PGliteSource.open({ dataDir: join(options.dataDir, 'pgdata') });
-    return build(source, 'pglite', options.dataDir, lock.release);
+    return build(source, 'pglite', options.dataDir, { onClose: lock.release, onQuery: options.onQuery });
   } catch (error) {
     lock.release();
     throw error;

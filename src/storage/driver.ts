@@ -21,13 +21,19 @@ export interface SessionSource {
   destroy(): Promise<void>;
 }
 
+/** Sees every statement before it runs: for query plans in tests and SQL in debug logs. */
+export type QueryObserver = (sql: string, parameters: readonly unknown[]) => void;
+
 class Connection implements DatabaseConnection {
   readonly session: Session;
-  constructor(session: Session) {
+  readonly #observe: QueryObserver | undefined;
+  constructor(session: Session, observe: QueryObserver | undefined) {
     this.session = session;
+    this.#observe = observe;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    this.#observe?.(query.sql, query.parameters);
     try {
       const result = await this.session.query(query.sql, query.parameters);
       return {
@@ -52,15 +58,17 @@ class Connection implements DatabaseConnection {
  */
 export class SessionDriver implements Driver {
   readonly #source: SessionSource;
+  readonly #observe: QueryObserver | undefined;
 
-  constructor(source: SessionSource) {
+  constructor(source: SessionSource, observe?: QueryObserver) {
     this.#source = source;
+    this.#observe = observe;
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new Connection(await this.#source.acquire());
+    return new Connection(await this.#source.acquire(), this.#observe);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {

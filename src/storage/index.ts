@@ -1,4 +1,5 @@
 export { type Database, type DatabaseOptions, type Db, openDatabase } from './database.ts';
+export type { QueryObserver } from './driver.ts';
 export { DataDirLockedError } from './lockfile.ts';
 export { loadMigrations, type Migration, MigrationError, migrate } from './migrate.ts';
 export * from './queries/index.ts';

@@ -56,6 +56,7 @@ export class PgSource implements SessionSource {
   }
 
   async destroy(): Promise<void> {
+    if (this.#pool.ended || this.#pool.ending) return;
     await this.#pool.end();
   }
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
+import { checkDatabase } from '../../domain/health/index.ts';
 import type { Metrics } from '../../infra/metrics/index.ts';
-import { type Db, ping } from '../../storage/index.ts';
+import type { Db } from '../../storage/index.ts';
 import { stateOf } from '../http/index.ts';
 
 const readinessTimeoutMs = 2_000;
@@ -24,7 +25,7 @@ export function opsRouter(deps: { db: Db; metrics: Metrics; isShuttingDown: () =
       return;
     }
     try {
-      await withTimeout(ping(deps.db), readinessTimeoutMs);
+      await withTimeout(checkDatabase(deps.db), readinessTimeoutMs);
       res.json({ status: 'ok' });
     } catch (error) {
       stateOf(res).log.warn('readiness check failed', { error: (error as Error).message });

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench`: figures for the directory core over real HTTP on
+ * loopback, on PGlite and, with DATABASE_URL set, on that PostgreSQL server
+ * (in a database of its own, dropped afterwards).
+ */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { createLogger } from '../src/infra/log/index.ts';
+import { createMetrics } from '../src/infra/metrics/index.ts';
+import { type Database, migrate, openDatabase } from '../src/storage/index.ts';
+
+const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
+
+interface Figures {
+  readonly count: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function timed(
+  count: number,
+  concurrency: number,
+  call: (i: number) => Promise<void>,
+): Promise<Figures> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { count, seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+function report(engine: string, name: string, f: Figures): void {
+  const rate = (f.count / f.seconds).toFixed(0).padStart(6);
+  process.stdout.write(
+    `${engine.padEnd(8)} ${name.padEnd(44)} ${rate}/s   p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   (n=${f.count})\n`,
+  );
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = res.status === 204 ? undefined : await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function benchEngine(engine: string, database: Database): Promise<void> {
+  await migrate(database);
+  const logger = createLogger({ level: 'error', json: true, silent: true });
+  const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
+  const app = buildApp({ config: { bodyLimitBytes: 1 << 20 }, adminToken, db: database.db, logger, metrics });
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  const run = Date.now().toString(36);
+  try {
+    report(
+      engine,
+      'create org (with audit event), 8 in flight',
+      await timed(1000, 8, async (i) => {
+        await call(base, 'POST', '/orgs', adminToken, { name: `Bench ${run} ${i}` });
+      }),
+    );
+    const org = (await call(base, 'POST', '/orgs', adminToken, { name: `Bench ${run} main` })) as {
+      id: string;
+    };
+    const { key } = (await call(base, 'POST', `/orgs/${org.id}/api-keys`, adminToken, { name: 'bench' })) as {
+      key: string;
+    };
+    report(
+      engine,
+      'create team (with audit event), 8 in flight',
+      await timed(2000, 8, async (i) => {
+        await call(base, 'POST', `/orgs/${org.id}/teams`, key, { name: `Team ${i}` });
+      }),
+    );
+    report(
+      engine,
+      'GET team by slug with an org API key, 8 in flight',
+      await timed(4000, 8, async (i) => {
+        await call(base, 'GET', `/orgs/${org.id}/teams/team-${i % 2000}`, key);
+      }),
+    );
+    report(
+      engine,
+      'page of 200 audit events (2,001 in the org)',
+      await timed(300, 4, async () => {
+        await call(base, 'GET', `/orgs/${org.id}/audit-events?limit=200`, key);
+      }),
+    );
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await database.close();
+  }
+}
+
+async function withServerDatabase(adminUrl: string, fn: (url: string) => Promise<void>): Promise<void> {
+  const name = `muster_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    await fn(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+process.stdout.write(`muster bench: node ${process.version}, loopback HTTP, one process\n`);
+await benchEngine('pglite', await openDatabase({ memory: true }));
+const serverUrl = process.env.DATABASE_URL;
+if (serverUrl) {
+  await withServerDatabase(serverUrl, async (url) => {
+    await benchEngine('postgres', await openDatabase({ url, poolMax: 10 }));
+  });
+} else {
+  process.stdout.write('(set DATABASE_URL=postgres://… to measure on a PostgreSQL server as well)\n');
+}
+process.exit(0);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { migrate, openDatabase } from '../../src/storage/index.ts';
+import { appOn } from '../support/app.ts';
+
+/**
+ * Every statement the admin API makes, captured while driving it, must be
+ * able to use an index: with sequential scans priced out, a plan that still
+ * scans a table sequentially has no index to use.
+ */
+const seen = new Map<string, readonly unknown[]>();
+const image = process.env.MUSTER_TEST_PGLITE_IMAGE;
+
+async function open() {
+  const onQuery = (sql: string, parameters: readonly unknown[]) => {
+    if (/^\s*(select|update|delete)\b/i.test(sql) && !seen.has(sql)) seen.set(sql, parameters);
+  };
+  if (image) return openDatabase({ memory: true, image: new Blob([readFileSync(image)]), onQuery });
+  const database = await openDatabase({ memory: true, onQuery });
+  await migrate(database);
+  return database;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function seqScans(node: PlanNode): string[] {
+  const own = node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : [];
+  return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
+}
+
+describe('query plans', () => {
+  it('every statement the admin API makes can use an index', async () => {
+    const database = await open();
+    after(() => database.close());
+    const t = await appOn(database);
+    const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string; slug: string };
+    const key = (await t.admin.post(`/api/v1/orgs/${org.id}/api-keys`, { name: 'k' })).body as {
+      id: string;
+      key: string;
+    };
+    const asKey = t.as(key.key);
+    const team = (await asKey.post(`/api/v1/orgs/${org.slug}/teams`, { name: 'Platform' })).body as {
+      id: string;
+    };
+    const steps = [
+      asKey.get(`/api/v1/orgs/${org.slug}`),
+      asKey.get(`/api/v1/orgs/${org.slug}/teams/platform`),
+      asKey.get(`/api/v1/orgs/${org.slug}/teams/${team.id}`),
+      asKey.get(`/api/v1/orgs/${org.slug}/teams?limit=1`),
+      asKey.patch(`/api/v1/orgs/${org.slug}/teams/${team.id}`, { description: 'infra' }),
+      asKey.get(`/api/v1/orgs/${org.slug}/api-keys`),
+      asKey.get(`/api/v1/orgs/${org.slug}/audit-events?limit=1`),
+      asKey.get(`/api/v1/orgs/${org.slug}/audit-events?action=team.created`),
+      t.admin.get('/api/v1/orgs?limit=1'),
+      t.admin.get(`/api/v1/orgs/${org.id}`),
+      t.admin.patch(`/api/v1/orgs/${org.id}`, { name: 'Plans renamed' }),
+      asKey.delete(`/api/v1/orgs/${org.slug}/teams/${team.id}`),
+    ];
+    for (const step of steps) assert.ok((await step).status < 300);
+    assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/api-keys/${key.id}`)).status, 204);
+    assert.ok(seen.size >= 10, `only ${seen.size} statements seen`);
+
+    const offenders = await database.withSession(async (session) => {
+      await session.exec('set enable_seqscan = off');
+      const found: string[] = [];
+      for (const [sql, parameters] of seen) {
+        const { rows } = await session.query(`explain (format json) ${sql}`, parameters);
+        const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+        for (const table of seqScans(plan)) found.push(`${table}: ${sql}`);
+      }
+      await session.exec('reset enable_seqscan');
+      return found;
+    });
+    assert.deepEqual(offenders, []);
+  });
+});
