@@ -93,3 +93,17 @@ describe('the HTTP edge', () => {
     assert.equal(res.headers['x-powered-by'], undefined);
   });
 });
+
+describe('created resources', () => {
+  it('answer 201 with a Location that reads them back', async () => {
+    const t = await testApp();
+    const created = await t.admin.post('/api/v1/orgs', { name: `Located ${Date.now()}` });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.location, `/api/v1/orgs/${created.body.id}`);
+    const team = await t.admin.post(`${created.headers.location}/teams`, { name: 'Located team' });
+    assert.equal(team.headers.location, `/api/v1/orgs/${created.body.id}/teams/${team.body.id}`);
+    const read = await t.admin.get(team.headers.location ?? '');
+    assert.equal(read.status, 200);
+    assert.equal(read.body.name, 'Located team');
+  });
+});

@@ -112,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     smtpUrl: pick('SMTP_URL'),
     masterKey: pick('MASTER_KEY'),
     allowInsecureLoopbackIssuers: pick('ALLOW_INSECURE_LOOPBACK_ISSUERS') ?? false,
-    logLevel: pick('LOG_LEVEL') ?? 'info',
+    logLevel: pick('LOG_LEVEL') ?? 'http',
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,
     shutdownGraceSeconds: pick('SHUTDOWN_GRACE_SECONDS') ?? 10,
     configFile,

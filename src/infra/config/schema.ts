@@ -117,8 +117,8 @@ export const settings = {
     schema: booleanSchema,
   },
   LOG_LEVEL: {
-    description: 'Least severe log level written: error, warn, info, http or debug.',
-    defaultText: 'info',
+    description: 'Least severe log level written: error, warn, info, http (one line per request) or debug.',
+    defaultText: 'http',
     schema: z.enum(['error', 'warn', 'info', 'http', 'debug'], {
       error: 'must be one of error, warn, info, http, debug',
     }),

@@ -46,6 +46,8 @@ export interface Operation<
   readonly status: 200 | 201 | 204;
   readonly response?: R;
   readonly handle: (input: OrgInput<Out<B>, Out<Q>>) => Promise<Out<R>>;
+  /** For 201: the path of what was created, below /api/v1, sent as Location. */
+  readonly location?: (result: Out<R>, input: OrgInput<Out<B>, Out<Q>>) => string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of operations of every shape, each checked where it is declared.

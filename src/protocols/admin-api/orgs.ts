@@ -18,6 +18,7 @@ export const orgOperations = [
     status: 201,
     response: orgSchema,
     handle: ({ body, deps, ctx }) => createOrg(deps.db, ctx, body),
+    location: (org) => `/orgs/${org.id}`,
   }),
   operation({
     method: 'get',

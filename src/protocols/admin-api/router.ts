@@ -60,7 +60,7 @@ function handler(deps: AdminApiDeps, op: AnyOperation) {
     const body = op.body ? validate(op.body, req.body ?? {}, 'body') : undefined;
     // Express 5 parses req.query anew on each read: take one copy.
     const query = op.query ? validate(op.query, { ...req.query }, 'query') : undefined;
-    const result = await op.handle({
+    const input = {
       body,
       query,
       params,
@@ -68,11 +68,13 @@ function handler(deps: AdminApiDeps, op: AnyOperation) {
       ctx: contextOf(principal, state.requestId),
       deps,
       org: org as Org,
-    });
+    };
+    const result = await op.handle(input);
     if (op.status === 204 || !op.response) {
       res.status(op.status).end();
       return;
     }
+    if (op.location) res.location(`${req.baseUrl}${op.location(result, input)}`);
     // Encoding through the response schema checks it and turns dates into ISO strings.
     res.status(op.status).json(z.encode(op.response, result));
   };

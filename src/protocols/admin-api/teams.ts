@@ -31,6 +31,7 @@ export const teamOperations = [
     status: 201,
     response: teamSchema,
     handle: ({ org, body, deps, ctx }) => createTeam(deps.db, ctx, org.id, body),
+    location: (team, { org }) => `/orgs/${org.id}/teams/${team.id}`,
   }),
   operation({
     method: 'get',
