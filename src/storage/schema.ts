@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-/** The tables as migrations/ create them; a test checks each column against the live schema. */
+/** The tables as migrations/ create them; the suite runs every query against the migrated schema. */
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;

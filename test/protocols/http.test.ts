@@ -107,3 +107,13 @@ describe('created resources', () => {
     assert.equal(read.body.name, 'Located team');
   });
 });
+
+describe('methods', () => {
+  it('a known path with another method is 405 with Allow', async () => {
+    const t = await testApp();
+    const res = await t.admin.delete('/api/v1/orgs');
+    assert.equal(res.status, 405);
+    assert.equal(res.body.error.code, 'method_not_allowed');
+    assert.equal(res.headers.allow, 'POST, GET');
+  });
+});

@@ -58,7 +58,9 @@ function readConfigFile(path: string, cwd: string): Raw {
   }
   const raw: Raw = {};
   for (const [key, value] of Object.entries(data)) {
-    const spec = (settings as Record<string, { envOnly?: boolean }>)[key];
+    const spec = Object.hasOwn(settings, key)
+      ? (settings as Record<string, SettingSpec<unknown>>)[key]
+      : undefined;
     if (!spec || spec.envOnly) {
       throw new ConfigError('CONFIG_FILE', `${full} names an unknown setting "${key}"`);
     }

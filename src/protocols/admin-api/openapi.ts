@@ -1,17 +1,29 @@
 import { z } from 'zod';
+import type { AnyOperation } from './operation.ts';
 import { allOperations } from './operations.ts';
 import { errorResponse } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-const errorStatuses: Record<string, string> = {
-  '400': 'The request is not valid',
-  '401': 'Missing or wrong credentials',
-  '403': 'The credentials do not reach this',
-  '404': 'Not found',
-  '409': 'Conflicts with an existing record',
-  '413': 'The body is too large',
+const errorDescriptions: Record<number, string> = {
+  400: 'The request is not valid',
+  401: 'Missing or wrong credentials',
+  403: 'The credentials do not reach this',
+  404: 'Not found',
+  409: 'Conflicts with an existing record',
+  413: 'The body is too large',
+  415: 'The body is not JSON',
 };
+
+/** The errors an operation can answer with, from what it takes. */
+function errorStatusesOf(op: AnyOperation): number[] {
+  const statuses = [401, 403];
+  if (op.body || op.query) statuses.push(400);
+  if (op.path.includes('{')) statuses.push(404);
+  if (op.method === 'post' || op.method === 'patch') statuses.push(409);
+  if (op.body) statuses.push(413, 415);
+  return statuses.sort();
+}
 
 /** The OpenAPI 3.1 document of the admin API, made from the same schemas that validate requests. */
 export function openApiDocument(version: string): JsonSchema {
@@ -54,9 +66,9 @@ export function openApiDocument(version: string): JsonSchema {
           }
         : { description: op.summary },
     };
-    for (const [status, description] of Object.entries(errorStatuses)) {
-      responses[status] = {
-        description,
+    for (const status of errorStatusesOf(op)) {
+      responses[String(status)] = {
+        description: errorDescriptions[status] ?? 'Error',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }
@@ -73,7 +85,7 @@ export function openApiDocument(version: string): JsonSchema {
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: toSchema(op.body, 'output') } },
+              content: { 'application/json': { schema: toSchema(op.body, 'input') } },
             },
           }
         : {}),

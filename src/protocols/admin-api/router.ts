@@ -83,8 +83,18 @@ function handler(deps: AdminApiDeps, op: AnyOperation) {
 export function adminApiRouter(deps: AdminApiDeps & { adminToken: string }): Router {
   const router = Router();
   router.use(requireAdminCredentials(deps.db, deps.adminToken));
+  const methodsByPath = new Map<string, string[]>();
   for (const op of allOperations) {
-    router[op.method](op.path.replace(/\{(\w+)\}/g, ':$1'), handler(deps, op));
+    const path = op.path.replace(/\{(\w+)\}/g, ':$1');
+    router[op.method](path, handler(deps, op));
+    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), op.method.toUpperCase()]);
+  }
+  // A known path with another method is 405 with the methods it does take.
+  for (const [path, methods] of methodsByPath) {
+    router.all(path, (_req, res) => {
+      res.setHeader('Allow', methods.join(', '));
+      throw new MusterError('method_not_allowed', `This path takes ${methods.join(', ')}`);
+    });
   }
   return router;
 }

@@ -30,7 +30,7 @@ export function errorBody(error: MusterError, requestId: string): ErrorBody {
   };
 }
 
-/** The admin JSON renderer: `{"error":{"code","message","details?"}}`. */
+/** The admin JSON renderer: `{"error":{"code","message","details?","requestId"}}`. */
 export const renderJsonError: ErrorRequestHandler = (error, _req, res, _next) => {
   const state = stateOf(res);
   const musterError = toMusterError(error);
