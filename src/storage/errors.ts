@@ -36,6 +36,11 @@ export function translateDatabaseError(error: unknown): unknown {
       return new MusterError('unprocessable', 'This refers to something that does not exist', {
         cause: error,
       });
+    case '22021':
+    case '22P05':
+      return new MusterError('bad_request', 'The text contains characters that cannot be stored', {
+        cause: error,
+      });
     case '23514':
       return new MusterError('validation_failed', 'A value is outside what is allowed', { cause: error });
     default:

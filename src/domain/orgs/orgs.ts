@@ -46,7 +46,8 @@ export async function createOrg(
 }
 
 export async function findOrg(db: Db, ref: string): Promise<Org | undefined> {
-  const row = await store.findOrg(db, parseRef(ref));
+  const parsed = parseRef(ref);
+  const row = parsed && (await store.findOrg(db, parsed));
   return row ? toOrg(row) : undefined;
 }
 

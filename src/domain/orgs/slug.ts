@@ -14,9 +14,14 @@ export function slugify(name: string): string {
     .replace(/-+$/g, '');
 }
 
-/** `{org}` and `{team}` in paths are an id or a slug; a slug may never look like an id. */
-export function parseRef(value: string): { id: string } | { slug: string } {
-  return isUuid(value) ? { id: value.toLowerCase() } : { slug: value.toLowerCase() };
+/**
+ * `{org}` and `{team}` in paths are an id or a slug; a slug may never look
+ * like an id. Anything shaped like neither names nothing, and needs no query.
+ */
+export function parseRef(value: string): { id: string } | { slug: string } | undefined {
+  const lower = value.toLowerCase();
+  if (isUuid(lower)) return { id: lower };
+  return slugPattern.test(lower) ? { slug: lower } : undefined;
 }
 
 export function isValidSlug(value: string): boolean {

@@ -52,7 +52,8 @@ export async function createTeam(db: Db, ctx: ChangeContext, orgId: string, inpu
 }
 
 export async function getTeam(db: Db, orgId: string, ref: string): Promise<Team> {
-  const row = await store.findTeam(db, orgId, parseRef(ref));
+  const parsed = parseRef(ref);
+  const row = parsed && (await store.findTeam(db, orgId, parsed));
   if (!row) throw notFound('Team');
   return toTeam(row);
 }

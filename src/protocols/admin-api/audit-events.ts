@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listAudit } from '../../domain/audit/index.ts';
 import { operation } from './operation.ts';
-import { id, isoDate, pageOf, pageQuery, toPageBody } from './schemas.ts';
+import { id, isoDate, pageOf, pageQuery, singleLine, toPageBody } from './schemas.ts';
 
 const auditEventSchema = z
   .object({
@@ -24,8 +24,8 @@ export const auditOperations = [
     tag: 'Audit',
     access: 'org',
     query: pageQuery.extend({
-      action: z.string().max(100).optional(),
-      targetId: z.string().max(200).optional(),
+      action: singleLine(100).optional(),
+      targetId: singleLine(200).optional(),
     }),
     status: 200,
     response: pageOf(auditEventSchema),

@@ -11,7 +11,27 @@ export const isoDate = z.codec(z.iso.datetime({ offset: true }), z.date(), {
 
 export const id = z.string().meta({ format: 'uuid', description: 'A UUID' });
 
-export const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** One line of text: no control characters (PostgreSQL cannot store NUL at all). */
+export function singleLine(max: number, min = 0) {
+  return z
+    .string()
+    .trim()
+    .min(min, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain control characters' });
+}
+
+/** Free text: line breaks and tabs allowed, other control characters not. */
+export function freeText(max: number) {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), {
+      error: 'must not contain control characters',
+    });
+}
+
+export const name = singleLine(200, 1);
 
 export const slug = z
   .string()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from '../../domain/orgs/index.ts';
 import { operation } from './operation.ts';
-import { id, isoDate, name, pageOf, pageQuery, slug, toPageBody } from './schemas.ts';
+import { freeText, id, isoDate, name, pageOf, pageQuery, slug, toPageBody } from './schemas.ts';
 
 const teamSchema = z
   .object({
@@ -14,7 +14,7 @@ const teamSchema = z
   })
   .meta({ id: 'Team' });
 
-const description = z.string().max(2000, 'must be at most 2000 characters');
+const description = freeText(2000);
 
 function teamRef(params: Readonly<Record<string, string>>): string {
   return params.team ?? '';

@@ -3,9 +3,19 @@ import { MusterError } from '../../errors.ts';
 import { fromBodyParserError } from './body.ts';
 import { stateOf } from './context.ts';
 
+interface HttpError {
+  status?: unknown;
+  expose?: unknown;
+}
+
 export function toMusterError(error: unknown): MusterError {
   const translated = fromBodyParserError(error);
   if (translated instanceof MusterError) return translated;
+  // Express's own client errors (a path with broken percent-encoding) keep their 4xx.
+  const { status, expose } = (translated ?? {}) as HttpError;
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose !== false) {
+    return new MusterError('bad_request', 'The request could not be read', { cause: translated });
+  }
   return new MusterError('internal', 'Something went wrong on our side', { cause: translated });
 }
 
