@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { type SettingName, type SettingSpec, settingNames, settings } from './schema.ts';
 
@@ -43,14 +43,14 @@ function readConfigFile(path: string, cwd: string): Raw {
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'file cannot be read';
     throw new ConfigError('CONFIG_FILE', `${reason}: ${full}`);
   }
+  const yaml = ['.yaml', '.yml'].includes(extname(full));
   let data: unknown;
   try {
-    data = ['.yaml', '.yml'].includes(extname(full)) ? parseYaml(text) : JSON.parse(text);
+    data = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(
-      'CONFIG_FILE',
-      `${full} is not valid ${extname(full) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
-    );
+    // Only where the problem is: JSON.parse quotes the text around it, which may be a secret.
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    throw new ConfigError('CONFIG_FILE', `${full} is not valid ${yaml ? 'YAML' : 'JSON'}${where}`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
