@@ -2,26 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import supertest from 'supertest';
 import { adminToken, type TestApp, testApp } from '../support/app.ts';
+import { assertError, isoPattern } from '../support/assertions.ts';
 import { makeApiKey, makeOrg, makeTeam, unique } from '../support/factories.ts';
 
 const keyPattern = /^muster_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/;
-const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-function assertError(res: supertest.Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.match(res.headers['content-type'] ?? '', /application\/json/);
-  assert.deepEqual(Object.keys(res.body), ['error']);
-  const error = res.body.error as Record<string, unknown>;
-  for (const key of Object.keys(error)) {
-    assert.ok(['code', 'message', 'details', 'requestId'].includes(key), `unexpected field ${key}`);
-  }
-  assert.equal(error.code, code);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 0);
-  assert.equal(typeof error.requestId, 'string');
-  assert.equal(error.requestId, res.headers['x-request-id']);
-  if ('details' in error) assert.ok(Array.isArray(error.details));
-}
 
 function assertUnauthorized(res: supertest.Response): void {
   assertError(res, 401, 'unauthorized');

@@ -2,19 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type supertest from 'supertest';
 import { type TestApp, testApp } from '../support/app.ts';
+import { assertError, isoPattern, uuidPattern } from '../support/assertions.ts';
 import { makeApiKey, makeOrg, unique } from '../support/factories.ts';
-
-const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function assertError(res: supertest.Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.deepEqual(Object.keys(res.body), ['error']);
-  assert.equal(res.body.error.code, code);
-  assert.equal(typeof res.body.error.message, 'string');
-  assert.ok(res.body.error.message.length > 0);
-  assert.equal(res.body.error.requestId, res.headers['x-request-id']);
-}
 
 function detailPaths(res: supertest.Response): string[] {
   const details = res.body.error.details as { path?: string; message: string }[] | undefined;

@@ -11,6 +11,14 @@ export const isoDate = z.codec(z.iso.datetime({ offset: true }), z.date(), {
 
 export const id = z.string().meta({ format: 'uuid', description: 'A UUID' });
 
+function hasControlCharacters(value: string, allowed: string): boolean {
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if ((code < 0x20 || code === 0x7f) && !allowed.includes(char)) return true;
+  }
+  return false;
+}
+
 /** One line of text: no control characters (PostgreSQL cannot store NUL at all). */
 export function singleLine(max: number, min = 0) {
   return z
@@ -18,7 +26,7 @@ export function singleLine(max: number, min = 0) {
     .trim()
     .min(min, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain control characters' });
+    .refine((v) => !hasControlCharacters(v, ''), { error: 'must not contain control characters' });
 }
 
 /** Free text: line breaks and tabs allowed, other control characters not. */
@@ -26,7 +34,7 @@ export function freeText(max: number) {
   return z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), {
+    .refine((v) => !hasControlCharacters(v, '\n\r\t'), {
       error: 'must not contain control characters',
     });
 }
