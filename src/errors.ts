@@ -12,6 +12,7 @@ const statusByCode = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
@@ -21,6 +22,19 @@ const statusByCode = {
 } as const;
 
 export type ErrorCode = keyof typeof statusByCode;
+
+/** RFC 7644 §3.12: the detail SCIM clients act on, carried by the one error type. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
 
 export interface ErrorDetail {
   /** Where the problem is: a dotted path into the request body or a parameter name. */
@@ -32,15 +46,17 @@ export class MusterError extends Error {
   override readonly name = 'MusterError';
   readonly code: ErrorCode;
   readonly details: readonly ErrorDetail[] | undefined;
+  readonly scimType: ScimType | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { details?: readonly ErrorDetail[]; cause?: unknown },
+    options?: { details?: readonly ErrorDetail[]; cause?: unknown; scimType?: ScimType },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
+    this.scimType = options?.scimType;
   }
 
   get status(): number {
@@ -61,6 +77,11 @@ export const errorCodes = Object.keys(statusByCode) as readonly ErrorCode[];
 
 export function isMusterError(value: unknown): value is MusterError {
   return value instanceof MusterError;
+}
+
+/** A SCIM 400 with its scimType. */
+export function scimBadRequest(scimType: ScimType, message: string): MusterError {
+  return new MusterError('bad_request', message, { scimType });
 }
 
 export function notFound(what: string): MusterError {

@@ -84,6 +84,85 @@ export interface AuditEventsTable {
   created_at: CreatedAt;
 }
 
+export type DirectoryProvider = 'entra' | 'okta' | 'jumpcloud' | 'keycloak' | 'generic';
+
+export interface DirectoriesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  provider: DirectoryProvider;
+  user_deletion: Generated<'suspend' | 'delete'>;
+  user_count: Generated<number>;
+  group_count: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DirectoryTokensTable {
+  id: string;
+  org_id: string;
+  directory_id: string;
+  secret_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A SCIM resource as JSON: canonical attribute names, extensions under their URN. */
+export type ScimJson = Record<string, unknown>;
+
+export interface ScimUsersTable {
+  id: string;
+  org_id: string;
+  directory_id: string;
+  user_id: string;
+  user_name: string;
+  external_id: string | null;
+  active: Generated<boolean>;
+  display_name: string | null;
+  resource: ColumnType<ScimJson, string, string>;
+  raw: ColumnType<unknown, string | null, string | null>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ScimGroupsTable {
+  id: string;
+  org_id: string;
+  directory_id: string;
+  display_name: string;
+  external_id: string | null;
+  resource: ColumnType<ScimJson, string, string>;
+  raw: ColumnType<unknown, string | null, string | null>;
+  member_count: Generated<number>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ScimGroupMembersTable {
+  org_id: string;
+  directory_id: string;
+  group_id: string;
+  member_id: string;
+  created_at: CreatedAt;
+}
+
+export interface ScimRequestsTable {
+  id: string;
+  org_id: string;
+  directory_id: string;
+  method: string;
+  path: string;
+  status: number;
+  scim_type: string | null;
+  duration_ms: number;
+  request_id: string | null;
+  summary: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -99,6 +178,12 @@ export interface DB {
   role_grants: RoleGrantsTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  directories: DirectoriesTable;
+  directory_tokens: DirectoryTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
+  scim_requests: ScimRequestsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -109,3 +194,7 @@ export type TeamPatch = Updateable<TeamsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type DirectoryRow = Selectable<DirectoriesTable>;
+export type DirectoryTokenRow = Selectable<DirectoryTokensTable>;
+export type ScimUserRow = Selectable<ScimUsersTable>;
+export type ScimGroupRow = Selectable<ScimGroupsTable>;
