@@ -5,10 +5,11 @@ import type { Metrics } from './infra/metrics/index.ts';
 import { adminApiRouter } from './protocols/admin-api/index.ts';
 import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './protocols/http/index.ts';
 import { opsRouter } from './protocols/ops/index.ts';
+import { scimService } from './protocols/scim/index.ts';
 import type { Db } from './storage/index.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimitBytes'>;
+  readonly config: Pick<Config, 'bodyLimitBytes' | 'publicUrl'>;
   readonly adminToken: string;
   readonly db: Db;
   readonly logger: Logger;
@@ -29,7 +30,14 @@ export function buildApp(deps: AppDeps): Express {
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
-    adminApiRouter({ db: deps.db, adminToken: deps.adminToken }),
+    adminApiRouter({ db: deps.db, adminToken: deps.adminToken, publicUrl: deps.config.publicUrl }),
+  );
+  app.use(
+    scimService({
+      db: deps.db,
+      publicUrl: deps.config.publicUrl,
+      bodyLimitBytes: deps.config.bodyLimitBytes,
+    }),
   );
   app.use(notFoundHandler);
   app.use(renderJsonError);

@@ -29,6 +29,7 @@ export function translateDatabaseError(error: unknown): unknown {
       const known = conflictMessages[name];
       return new MusterError('conflict', known?.message ?? 'This conflicts with an existing record', {
         ...(known ? { details: [{ path: known.path, message: known.message }] } : {}),
+        scimType: 'uniqueness',
         cause: error,
       });
     }

@@ -8,6 +8,7 @@ import type { Database } from '../../src/storage/index.ts';
 import { closeTestDatabase, testDatabase } from './database.ts';
 
 export const adminToken = 'test-admin-token-0123456789-abcdefghijklmnop';
+export const publicUrl = 'https://muster.test';
 
 export interface TestApp {
   readonly app: Express;
@@ -36,7 +37,7 @@ export async function appOn(database: Database, options: { bodyLimitBytes?: numb
   const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
   const logger = createLogger({ level: 'error', json: true, silent: process.env.MUSTER_TEST_LOGS !== '1' });
   const app = buildApp({
-    config: { bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 },
+    config: { bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, publicUrl },
     adminToken,
     db: database.db,
     logger,

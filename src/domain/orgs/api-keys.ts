@@ -1,6 +1,6 @@
 import { notFound } from '../../errors.ts';
-import { hashSecret, randomSecret, secretMatchesHash } from '../../infra/crypto/index.ts';
 import { newId } from '../../infra/ids/index.ts';
+import { apiKeyTokens, issueToken, parseToken, tokenPrefix, verifySecret } from '../../infra/tokens/index.ts';
 import type { ApiKeyRow, Db, PageOf, PageRequest } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
@@ -17,23 +17,12 @@ export interface ApiKey {
   readonly revokedAt: Date | null;
 }
 
-/**
- * `muster_<key id, 32 hex>_<secret, 43 base64url>`: a recognisable prefix
- * for secret scanners, the id to find the row, and 256 bits of secret of
- * which only a SHA-256 is stored.
- */
-const keyFormat = /^muster_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
-
-function prefixOf(id: string): string {
-  return `muster_${id.replaceAll('-', '').slice(0, 12)}`;
-}
-
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
-    prefix: prefixOf(row.id),
+    prefix: tokenPrefix(apiKeyTokens, row.id),
     createdBy: row.created_by,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
@@ -45,8 +34,9 @@ function describeActor(ctx: ChangeContext): string {
   return ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type;
 }
 
+/** Org API keys and SCIM tokens share the `muster_` prefix; SCIM tokens are never admin credentials. */
 export function looksLikeApiKey(token: string): boolean {
-  return token.startsWith('muster_');
+  return token.startsWith(apiKeyTokens.prefix);
 }
 
 export async function createApiKey(
@@ -56,13 +46,12 @@ export async function createApiKey(
   input: { name: string },
 ): Promise<{ apiKey: ApiKey; key: string }> {
   const id = newId();
-  const secret = randomSecret(32);
-  const key = `muster_${id.replaceAll('-', '')}_${secret}`;
+  const { token: key, secretHash } = issueToken(apiKeyTokens, id);
   return db.transaction().execute(async (trx) => {
     const row = await store.insertApiKey(trx, orgId, {
       id,
       name: input.name,
-      secret_hash: hashSecret(secret),
+      secret_hash: secretHash,
       created_by: describeActor(ctx),
     });
     const apiKey = toApiKey(row);
@@ -100,14 +89,10 @@ export async function authenticateApiKey(
   db: Db,
   key: string,
 ): Promise<{ orgId: string; keyId: string } | undefined> {
-  const match = keyFormat.exec(key);
-  if (!match?.[1] || !match[2]) return undefined;
-  const hex = match[1];
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  const row = await store.findApiKeyForAuthentication(db, id);
-  // The hash is compared even for unknown ids, so the answer takes as long either way.
-  const matches = secretMatchesHash(match[2], row?.secret_hash ?? '0'.repeat(64));
-  if (!row || !matches || row.revoked_at) return undefined;
+  const parsed = parseToken(apiKeyTokens, key);
+  if (!parsed) return undefined;
+  const row = await store.findApiKeyForAuthentication(db, parsed.id);
+  if (!verifySecret(parsed.secret, row?.secret_hash) || !row || row.revoked_at) return undefined;
   await store.touchApiKey(db, row.org_id, row.id, new Date());
   return { orgId: row.org_id, keyId: row.id };
 }

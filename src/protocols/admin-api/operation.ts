@@ -6,6 +6,8 @@ import type { Principal } from '../http/index.ts';
 
 export interface AdminApiDeps {
   readonly db: Db;
+  /** Where IdPs reach Muster: the base of SCIM URLs and SSO endpoints. */
+  readonly publicUrl: string;
 }
 
 interface BaseInput<B, Q> {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { MusterError } from '../../errors.ts';
 import type { Logger } from '../../infra/log/index.ts';
 
 /** Who presented which credentials. */
@@ -11,6 +12,8 @@ export interface RequestState {
   requestId: string;
   log: Logger;
   principal?: Principal;
+  /** The error a SCIM request ended with, for its request log. */
+  scimError?: MusterError;
 }
 
 export function stateOf(res: Response): RequestState {

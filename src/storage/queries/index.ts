@@ -1,7 +1,14 @@
 export * from './api-keys.ts';
 export * from './audit-events.ts';
+export * from './directories.ts';
+export * from './directory-counts.ts';
 export * from './health.ts';
 export * from './orgs.ts';
 export * from './page.ts';
 export type * from './scim-filter.ts';
+export * from './scim-filter-sql.ts';
+export * from './scim-groups.ts';
+export * from './scim-requests.ts';
+export * from './scim-users.ts';
 export * from './teams.ts';
+export * from './users.ts';

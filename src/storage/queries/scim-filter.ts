@@ -5,7 +5,15 @@
  */
 export type FilterScalar = string | number | boolean | null;
 export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export type FilterAttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type FilterAttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'binary'
+  | 'complex';
 
 /** An attribute a filter names, as resolved against the schema. */
 export interface FilterAttribute {
@@ -25,7 +33,12 @@ export interface FilterAttribute {
 }
 
 export type FilterNode =
-  | { readonly kind: 'compare'; readonly attribute: FilterAttribute; readonly op: CompareOperator; readonly value: FilterScalar }
+  | {
+      readonly kind: 'compare';
+      readonly attribute: FilterAttribute;
+      readonly op: CompareOperator;
+      readonly value: FilterScalar;
+    }
   | { readonly kind: 'present'; readonly attribute: FilterAttribute }
   | { readonly kind: 'and' | 'or'; readonly left: FilterNode; readonly right: FilterNode }
   | { readonly kind: 'not'; readonly filter: FilterNode }

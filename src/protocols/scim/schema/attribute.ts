@@ -2,7 +2,15 @@
  * SCIM as data (RFC 7643 §2, §7): one attribute model drives request
  * validation, output shaping, filters, PATCH paths and /Schemas.
  */
-export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex' | 'binary';
+export type AttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'complex'
+  | 'binary';
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 export type Returned = 'always' | 'never' | 'default' | 'request';
 export type Uniqueness = 'none' | 'server' | 'global';
@@ -61,7 +69,12 @@ export function complex(name: string, subAttributes: readonly Attribute[], optio
 }
 
 /** The shape RFC 7643 §2.4 gives multi-valued attributes such as emails: value, display, type, primary. */
-export function multiValued(name: string, description: string, types: readonly string[], options: Options = {}): Attribute {
+export function multiValued(
+  name: string,
+  description: string,
+  types: readonly string[],
+  options: Options = {},
+): Attribute {
   return complex(
     name,
     [

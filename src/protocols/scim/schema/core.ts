@@ -9,14 +9,21 @@ export const commonAttributes: readonly Attribute[] = [
     returned: 'always',
     uniqueness: 'server',
   }),
-  attribute('externalId', 'string', { description: 'Identifier given by the provisioning client', caseExact: true }),
+  attribute('externalId', 'string', {
+    description: 'Identifier given by the provisioning client',
+    caseExact: true,
+  }),
   complex(
     'meta',
     [
       attribute('resourceType', 'string', { caseExact: true, mutability: 'readOnly' }),
       attribute('created', 'dateTime', { mutability: 'readOnly' }),
       attribute('lastModified', 'dateTime', { mutability: 'readOnly' }),
-      attribute('location', 'reference', { caseExact: true, mutability: 'readOnly', referenceTypes: ['uri'] }),
+      attribute('location', 'reference', {
+        caseExact: true,
+        mutability: 'readOnly',
+        referenceTypes: ['uri'],
+      }),
       attribute('version', 'string', { caseExact: true, mutability: 'readOnly' }),
     ],
     { description: 'Resource metadata', mutability: 'readOnly' },

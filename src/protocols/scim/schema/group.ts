@@ -7,7 +7,10 @@ export const groupSchema: Schema = {
   name: 'Group',
   description: 'Group',
   attributes: [
-    attribute('displayName', 'string', { description: 'A human-readable name for the group', required: true }),
+    attribute('displayName', 'string', {
+      description: 'A human-readable name for the group',
+      required: true,
+    }),
     complex(
       'members',
       [

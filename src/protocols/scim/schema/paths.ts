@@ -38,7 +38,9 @@ export function resolvePath(resourceType: ResourceType, path: string): ResolvedP
   const schemas = named ? [named] : [resourceType.schema];
   for (const schema of schemas) {
     const isCore = schema.id === resourceType.schema.id;
-    const attr = findAttribute(schema.attributes, attrName) ?? (isCore ? findAttribute(commonAttributes, attrName) : undefined);
+    const attr =
+      findAttribute(schema.attributes, attrName) ??
+      (isCore ? findAttribute(commonAttributes, attrName) : undefined);
     if (!attr) continue;
     if (subName === undefined) return { schema, core: isCore, attribute: attr, subAttribute: undefined };
     const sub = findAttribute(attr.subAttributes ?? [], subName);

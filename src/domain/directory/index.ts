@@ -1,0 +1,21 @@
+export {
+  changeScimGroup,
+  createScimGroup,
+  deleteScimGroup,
+  type GroupWrite,
+  getScimGroup,
+  listGroupMembers,
+  listScimGroups,
+  type MemberChanges,
+  type ScimGroup,
+} from './scim-groups.ts';
+export {
+  createScimUser,
+  deleteScimUser,
+  getScimUser,
+  listScimUsers,
+  replaceScimUser,
+  type ScimPage,
+  type ScimUser,
+  type ScimUserWrite,
+} from './scim-users.ts';

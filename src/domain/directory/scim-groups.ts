@@ -1,0 +1,218 @@
+import { MusterError, notFound } from '../../errors.ts';
+import { isUuid, newId } from '../../infra/ids/index.ts';
+import type { Db, FilterNode, ScimGroupRow, ScimJson } from '../../storage/index.ts';
+import * as store from '../../storage/index.ts';
+import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import type { Directory } from '../sources/index.ts';
+import type { ScimPage } from './scim-users.ts';
+
+export interface ScimGroup {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  readonly resource: ScimJson;
+  readonly memberCount: number;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a write does to a group's members; the members themselves are never loaded to do it. */
+export interface MemberChanges {
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+  readonly replaceAll?: readonly string[] | undefined;
+  readonly removeAll?: boolean | undefined;
+}
+
+export interface GroupWrite {
+  /** The group's own attributes, when they change. */
+  readonly resource?: ScimJson | undefined;
+  readonly members: MemberChanges;
+  readonly raw: unknown;
+}
+
+// Keeps each statement well under PostgreSQL's limit of 65,535 bound parameters.
+const chunkSize = 5_000;
+
+function toGroup(row: ScimGroupRow): ScimGroup {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    externalId: row.external_id,
+    resource: row.resource,
+    memberCount: row.member_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function fieldsOf(resource: ScimJson, raw: unknown): store.ScimGroupFields {
+  const displayName = typeof resource.displayName === 'string' ? resource.displayName : '';
+  if (!displayName)
+    throw new MusterError('bad_request', 'displayName is required', { scimType: 'invalidValue' });
+  return {
+    display_name: displayName,
+    external_id: typeof resource.externalId === 'string' ? resource.externalId : null,
+    resource,
+    raw,
+  };
+}
+
+function memberIds(ids: readonly string[]): string[] {
+  for (const id of ids) {
+    if (!isUuid(id))
+      throw new MusterError('bad_request', `"${id}" is not a user of this directory`, {
+        scimType: 'invalidValue',
+      });
+  }
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += chunkSize) out.push(items.slice(i, i + chunkSize));
+  return out;
+}
+
+/** Applies member changes as row inserts and deletes; returns the change in member count. */
+async function applyMembers(
+  trx: Db,
+  directory: Directory,
+  groupId: string,
+  changes: MemberChanges,
+): Promise<number> {
+  const key = { orgId: directory.orgId, directoryId: directory.id, groupId };
+  let delta = 0;
+  const add = async (ids: readonly string[]) => {
+    for (const chunk of chunks(memberIds(ids))) delta += await store.addScimGroupMembers(trx, key, chunk);
+  };
+  if (changes.replaceAll) {
+    const wanted = memberIds(changes.replaceAll);
+    delta -= await store.keepOnlyScimGroupMembers(trx, key, wanted);
+    await add(wanted);
+    return delta;
+  }
+  if (changes.removeAll) delta -= await store.removeScimGroupMembers(trx, key, 'all');
+  else
+    for (const chunk of chunks(memberIds(changes.remove)))
+      delta -= await store.removeScimGroupMembers(trx, key, chunk);
+  await add(changes.add);
+  return delta;
+}
+
+const scimContext = (directory: Directory, ctx: ChangeContext): ChangeContext => ({
+  actor: { type: 'scim', id: directory.id },
+  requestId: ctx.requestId,
+});
+
+export async function createScimGroup(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  write: { resource: ScimJson; members: readonly string[]; raw: unknown },
+): Promise<ScimGroup> {
+  const fields = fieldsOf(write.resource, write.raw);
+  return db.transaction().execute(async (trx) => {
+    const id = newId();
+    await store.insertScimGroup(trx, { orgId: directory.orgId, directoryId: directory.id, id }, fields);
+    const delta = await applyMembers(trx, directory, id, { add: write.members, remove: [] });
+    const row = delta === 0 ? await store.findScimGroup(trx, directory.orgId, directory.id, id) : undefined;
+    const group = toGroup(
+      row ?? (await store.updateScimGroup(trx, directory.orgId, id, { memberDelta: delta })),
+    );
+    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'group_count', 1);
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action: 'scim.group_created',
+      target: { type: 'scim_group', id },
+      after: { displayName: group.displayName, members: group.memberCount },
+    });
+    return group;
+  });
+}
+
+export async function getScimGroup(db: Db, directory: Directory, id: string): Promise<ScimGroup> {
+  const row = isUuid(id)
+    ? await store.findScimGroup(db, directory.orgId, directory.id, id.toLowerCase())
+    : undefined;
+  if (!row) throw notFound('Group');
+  return toGroup(row);
+}
+
+export async function listGroupMembers(db: Db, directory: Directory, groupId: string) {
+  return store.listScimGroupMembers(db, directory.orgId, groupId);
+}
+
+/**
+ * Changes a group under a row lock, so concurrent writers of one group (Entra
+ * sends member PATCHes in parallel) queue rather than lose each other's work.
+ * `plan` sees the group as it is under the lock and says what to write.
+ */
+export async function changeScimGroup(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  id: string,
+  plan: (current: ScimGroup) => GroupWrite,
+): Promise<ScimGroup> {
+  return db.transaction().execute(async (trx) => {
+    const row = isUuid(id)
+      ? await store.findScimGroup(trx, directory.orgId, directory.id, id.toLowerCase(), true)
+      : undefined;
+    if (!row) throw notFound('Group');
+    const current = toGroup(row);
+    const write = plan(current);
+    const delta = await applyMembers(trx, directory, current.id, write.members);
+    const fields = write.resource ? fieldsOf(write.resource, write.raw) : undefined;
+    if (!fields && delta === 0) return current;
+    const after = toGroup(
+      await store.updateScimGroup(trx, directory.orgId, current.id, { fields, memberDelta: delta }),
+    );
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action: after.displayName === current.displayName ? 'scim.group_updated' : 'scim.group_renamed',
+      target: { type: 'scim_group', id: current.id },
+      before: { displayName: current.displayName, members: current.memberCount },
+      after: { displayName: after.displayName, members: after.memberCount },
+    });
+    return after;
+  });
+}
+
+export async function deleteScimGroup(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  id: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = isUuid(id)
+      ? await store.findScimGroup(trx, directory.orgId, directory.id, id.toLowerCase(), true)
+      : undefined;
+    if (!row) throw notFound('Group');
+    await store.deleteScimGroup(trx, directory.orgId, directory.id, row.id);
+    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'group_count', -1);
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action: 'scim.group_deleted',
+      target: { type: 'scim_group', id: row.id },
+      before: { displayName: row.display_name, members: row.member_count },
+    });
+  });
+}
+
+export async function listScimGroups(
+  db: Db,
+  directory: Directory,
+  query: { filter: FilterNode | undefined; startIndex: number; count: number },
+): Promise<ScimPage<ScimGroup>> {
+  const total = query.filter
+    ? await store.countScimGroups(db, directory.orgId, directory.id, query.filter)
+    : ((await store.findDirectory(db, directory.orgId, directory.id))?.group_count ?? 0);
+  if (query.count === 0 || query.startIndex > total) return { total, items: [] };
+  const rows = await store.listScimGroups(db, directory.orgId, directory.id, {
+    filter: query.filter,
+    offset: query.startIndex - 1,
+    limit: query.count,
+  });
+  return { total, items: rows.map(toGroup) };
+}

@@ -1,0 +1,207 @@
+import { MusterError, notFound } from '../../errors.ts';
+import { isUuid, newId } from '../../infra/ids/index.ts';
+import type { Db, FilterNode, ScimJson, ScimUserRow } from '../../storage/index.ts';
+import * as store from '../../storage/index.ts';
+import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import type { Directory } from '../sources/index.ts';
+import { profileOf } from './profile.ts';
+
+export interface ScimUser {
+  readonly id: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  /** The SCIM attributes as stored: canonical names, extensions under their URN. */
+  readonly resource: ScimJson;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A SCIM user as the IdP wrote it: userName and externalId also live in `resource`. */
+export interface ScimUserWrite {
+  readonly resource: ScimJson;
+  /** The request body, kept for support. */
+  readonly raw: unknown;
+}
+
+function toScimUser(row: ScimUserRow): ScimUser {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    active: row.active,
+    resource: row.resource,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function fieldsOf(write: ScimUserWrite): store.ScimUserFields {
+  const { resource } = write;
+  const userName = typeof resource.userName === 'string' ? resource.userName : '';
+  if (!userName) throw new MusterError('bad_request', 'userName is required', { scimType: 'invalidValue' });
+  return {
+    user_name: userName,
+    external_id: typeof resource.externalId === 'string' ? resource.externalId : null,
+    active: resource.active !== false,
+    display_name: typeof resource.displayName === 'string' ? resource.displayName : null,
+    resource,
+    raw: write.raw,
+  };
+}
+
+const scimContext = (directory: Directory, ctx: ChangeContext): ChangeContext => ({
+  actor: { type: 'scim', id: directory.id },
+  requestId: ctx.requestId,
+});
+
+/**
+ * Creates the SCIM user and links it to the org user with the same email,
+ * or creates that org user: one person is one user in an org, whichever
+ * source saw them first.
+ */
+export async function createScimUser(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  write: ScimUserWrite,
+): Promise<ScimUser> {
+  const fields = fieldsOf(write);
+  const profile = profileOf(fields.resource, fields.user_name);
+  const status = fields.active ? 'active' : 'suspended';
+  return db.transaction().execute(async (trx) => {
+    const existing = await store.findUserByEmail(trx, directory.orgId, profile.email);
+    const userId = existing?.id ?? newId();
+    if (existing) await store.updateUser(trx, directory.orgId, userId, { ...profile, status });
+    else await store.insertUser(trx, directory.orgId, userId, profile, status);
+    const row = await store.insertScimUser(
+      trx,
+      { orgId: directory.orgId, directoryId: directory.id, id: newId(), userId },
+      fields,
+    );
+    await store.grantRole(trx, directory.orgId, userId, {
+      role: 'member',
+      source: 'scim',
+      source_id: directory.id,
+    });
+    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'user_count', 1);
+    const user = toScimUser(row);
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action: existing ? 'scim.user_linked' : 'scim.user_created',
+      target: { type: 'user', id: userId },
+      after: { scimId: user.id, userName: user.userName, active: user.active },
+    });
+    return user;
+  });
+}
+
+export async function getScimUser(db: Db, directory: Directory, id: string): Promise<ScimUser> {
+  const row = isUuid(id)
+    ? await store.findScimUser(db, directory.orgId, directory.id, id.toLowerCase())
+    : undefined;
+  if (!row) throw notFound('User');
+  return toScimUser(row);
+}
+
+/**
+ * Replaces the user's attributes if it is still at `version` (else 412 for an
+ * If-Match, or `undefined` so a PATCH can read and apply again).
+ */
+export async function replaceScimUser(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  current: ScimUser,
+  write: ScimUserWrite,
+): Promise<ScimUser | undefined> {
+  const fields = fieldsOf(write);
+  return db.transaction().execute(async (trx) => {
+    const row = await store.updateScimUser(
+      trx,
+      directory.orgId,
+      directory.id,
+      current.id,
+      current.version,
+      fields,
+    );
+    if (!row) return undefined;
+    const status = fields.active ? 'active' : 'suspended';
+    await store.updateUser(trx, directory.orgId, current.userId, {
+      ...profileOf(fields.resource, fields.user_name),
+      status,
+    });
+    const after = toScimUser(row);
+    const action =
+      current.active === after.active
+        ? 'scim.user_updated'
+        : after.active
+          ? 'scim.user_reactivated'
+          : 'scim.user_suspended';
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action,
+      target: { type: 'user', id: current.userId },
+      before: { userName: current.userName, active: current.active },
+      after: { userName: after.userName, active: after.active },
+    });
+    return after;
+  });
+}
+
+/**
+ * Removes the SCIM user and what this directory granted; the org user is then
+ * suspended or deleted as the directory says, unless another source holds it.
+ */
+export async function deleteScimUser(
+  db: Db,
+  directory: Directory,
+  ctx: ChangeContext,
+  id: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = isUuid(id)
+      ? await store.findScimUser(trx, directory.orgId, directory.id, id.toLowerCase(), true)
+      : undefined;
+    if (!row) throw notFound('User');
+    await store.deleteScimUser(trx, directory.orgId, directory.id, row.id);
+    await store.revokeSourceGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
+    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'user_count', -1);
+    const heldElsewhere = await store.hasOtherGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
+    if (!heldElsewhere && directory.userDeletion === 'delete')
+      await store.deleteUser(trx, directory.orgId, row.user_id);
+    else if (!heldElsewhere)
+      await store.updateUser(trx, directory.orgId, row.user_id, { status: 'suspended' });
+    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
+      action: 'scim.user_deleted',
+      target: { type: 'user', id: row.user_id },
+      before: { scimId: row.id, userName: row.user_name },
+      after: heldElsewhere ? null : { status: directory.userDeletion === 'delete' ? 'deleted' : 'suspended' },
+    });
+  });
+}
+
+export interface ScimPage<T> {
+  readonly total: number;
+  readonly items: T[];
+}
+
+/** totalResults comes from the directory's kept count when there is no filter: no full count per page. */
+export async function listScimUsers(
+  db: Db,
+  directory: Directory,
+  query: { filter: FilterNode | undefined; startIndex: number; count: number },
+): Promise<ScimPage<ScimUser>> {
+  const total = query.filter
+    ? await store.countScimUsers(db, directory.orgId, directory.id, query.filter)
+    : ((await store.findDirectory(db, directory.orgId, directory.id))?.user_count ?? 0);
+  if (query.count === 0 || query.startIndex > total) return { total, items: [] };
+  const rows = await store.listScimUsers(db, directory.orgId, directory.id, {
+    filter: query.filter,
+    offset: query.startIndex - 1,
+    limit: query.count,
+  });
+  return { total, items: rows.map(toScimUser) };
+}

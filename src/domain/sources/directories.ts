@@ -1,0 +1,120 @@
+import { notFound } from '../../errors.ts';
+import { isUuid, newId } from '../../infra/ids/index.ts';
+import type { Db, DirectoryProvider, DirectoryRow, PageOf, PageRequest } from '../../storage/index.ts';
+import * as store from '../../storage/index.ts';
+import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { issueDirectoryToken } from './issue-token.ts';
+
+export type { DirectoryProvider };
+export const directoryProviders: readonly DirectoryProvider[] = [
+  'entra',
+  'okta',
+  'jumpcloud',
+  'keycloak',
+  'generic',
+];
+
+export interface Directory {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly provider: DirectoryProvider;
+  /** What DELETE /Users/{id} does to the org user. */
+  readonly userDeletion: 'suspend' | 'delete';
+  readonly userCount: number;
+  readonly groupCount: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface DirectoryInput {
+  readonly name: string;
+  readonly provider: DirectoryProvider;
+  readonly userDeletion?: 'suspend' | 'delete' | undefined;
+}
+
+export function toDirectory(row: DirectoryRow): Directory {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    provider: row.provider,
+    userDeletion: row.user_deletion,
+    userCount: row.user_count,
+    groupCount: row.group_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function createDirectory(
+  db: Db,
+  ctx: ChangeContext,
+  orgId: string,
+  input: DirectoryInput,
+): Promise<{ directory: Directory; token: { id: string; token: string } }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await store.insertDirectory(trx, orgId, newId(), {
+      name: input.name,
+      provider: input.provider,
+      user_deletion: input.userDeletion ?? 'suspend',
+    });
+    const directory = toDirectory(row);
+    const issued = await issueDirectoryToken(trx, orgId, directory.id);
+    const token = { id: issued.row.id, token: issued.token };
+    await recordAudit(trx, ctx, orgId, {
+      action: 'directory.created',
+      target: { type: 'directory', id: directory.id },
+      after: directory,
+    });
+    return { directory, token };
+  });
+}
+
+export async function getDirectory(db: Db, orgId: string, directoryId: string): Promise<Directory> {
+  const row = isUuid(directoryId)
+    ? await store.findDirectory(db, orgId, directoryId.toLowerCase())
+    : undefined;
+  if (!row) throw notFound('Directory');
+  return toDirectory(row);
+}
+
+export async function listDirectories(db: Db, orgId: string, page: PageRequest): Promise<PageOf<Directory>> {
+  const result = await store.listDirectories(db, orgId, page);
+  return { more: result.more, items: result.items.map(toDirectory) };
+}
+
+export async function updateDirectory(
+  db: Db,
+  ctx: ChangeContext,
+  directory: Directory,
+  patch: { name?: string | undefined; userDeletion?: 'suspend' | 'delete' | undefined },
+): Promise<Directory> {
+  const changes: { name?: string; user_deletion?: 'suspend' | 'delete' } = {};
+  if (patch.name !== undefined) changes.name = patch.name;
+  if (patch.userDeletion !== undefined) changes.user_deletion = patch.userDeletion;
+  if (Object.keys(changes).length === 0) return directory;
+  return db.transaction().execute(async (trx) => {
+    const row = await store.updateDirectory(trx, directory.orgId, directory.id, changes);
+    if (!row) throw notFound('Directory');
+    const after = toDirectory(row);
+    await recordAudit(trx, ctx, directory.orgId, {
+      action: 'directory.updated',
+      target: { type: 'directory', id: directory.id },
+      before: directory,
+      after,
+    });
+    return after;
+  });
+}
+
+export async function deleteDirectory(db: Db, ctx: ChangeContext, directory: Directory): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await store.deleteDirectory(trx, directory.orgId, directory.id))) throw notFound('Directory');
+    await recordAudit(trx, ctx, directory.orgId, {
+      action: 'directory.deleted',
+      target: { type: 'directory', id: directory.id },
+      before: directory,
+    });
+  });
+}

@@ -1,0 +1,1 @@
+export { maxFilterDepth, maxFilterLength, parseFilter } from './parse.ts';

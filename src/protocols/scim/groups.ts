@@ -1,0 +1,133 @@
+import type { Request, Response, Router } from 'express';
+import {
+  changeScimGroup,
+  createScimGroup,
+  deleteScimGroup,
+  getScimGroup,
+  listGroupMembers,
+  listScimGroups,
+  type ScimGroup,
+} from '../../domain/directory/index.ts';
+import { requestIdOf } from '../http/index.ts';
+import { directoryOf, summarize } from './context.ts';
+import { listResponse, parseListQuery } from './list-query.ts';
+import { planGroupPatch } from './patch/index.ts';
+import { checkIfMatch, notModified } from './preconditions.ts';
+import { excludes, type Projection, parseProjection, project } from './project.ts';
+import { etagOf, renderResource } from './render.ts';
+import { normalizeGroup } from './resource/index.ts';
+import { sendScim } from './respond.ts';
+import { groupResourceType } from './schema/index.ts';
+import type { ScimResourceDeps } from './users.ts';
+
+export function mountGroups(router: Router, deps: ScimResourceDeps): void {
+  const ctxOf = (res: Response) => ({
+    actor: { type: 'scim' as const, id: directoryOf(res).id },
+    requestId: requestIdOf(res),
+  });
+  const idOf = (req: Request) => String(req.params.id ?? '');
+
+  /** Members are read only when the answer includes them (`excludedAttributes=members` never reads them). */
+  const render = async (res: Response, group: ScimGroup, projection: Projection) => {
+    const directory = directoryOf(res);
+    const base = deps.baseUrl(directory.id);
+    const extra = excludes(projection, 'members')
+      ? {}
+      : {
+          members: (await listGroupMembers(deps.db, directory, group.id)).map((m) => ({
+            value: m.id,
+            display: m.display_name ?? m.user_name,
+            $ref: `${base}/Users/${m.id}`,
+            type: 'User',
+          })),
+        };
+    return project(renderResource(groupResourceType, group, base, extra), projection);
+  };
+
+  const send = async (req: Request, res: Response, status: number, group: ScimGroup) => {
+    const projection = parseProjection(groupResourceType, { ...req.query });
+    const body = await render(res, group, projection);
+    res.setHeader('ETag', etagOf(group.version));
+    if (status === 201) res.location(`${deps.baseUrl(directoryOf(res).id)}/Groups/${group.id}`);
+    summarize(res, {
+      resourceType: 'Group',
+      id: group.id,
+      displayName: group.displayName,
+      members: group.memberCount,
+    });
+    sendScim(res, status, body);
+  };
+
+  router.post('/Groups', async (req, res) => {
+    const { resource, members } = normalizeGroup(req.body);
+    const group = await createScimGroup(deps.db, directoryOf(res), ctxOf(res), {
+      resource,
+      members: members ?? [],
+      raw: req.body,
+    });
+    await send(req, res, 201, group);
+  });
+
+  router.get('/Groups', async (req, res) => {
+    const query = { ...req.query };
+    const list = parseListQuery(groupResourceType, query);
+    const projection = parseProjection(groupResourceType, query);
+    const page = await listScimGroups(deps.db, directoryOf(res), list);
+    const resources = [];
+    for (const group of page.items) resources.push(await render(res, group, projection));
+    sendScim(res, 200, listResponse(page.total, list.startIndex, resources));
+  });
+
+  router.get('/Groups/:id', async (req, res) => {
+    const group = await getScimGroup(deps.db, directoryOf(res), idOf(req));
+    if (notModified(req, group.version)) {
+      res.setHeader('ETag', etagOf(group.version));
+      res.status(304).end();
+      return;
+    }
+    await send(req, res, 200, group);
+  });
+
+  router.put('/Groups/:id', async (req, res) => {
+    const { resource, members } = normalizeGroup(req.body);
+    const group = await changeScimGroup(deps.db, directoryOf(res), ctxOf(res), idOf(req), (current) => {
+      checkIfMatch(req, current.version);
+      return { resource, members: { add: [], remove: [], replaceAll: members ?? [] }, raw: req.body };
+    });
+    await send(req, res, 200, group);
+  });
+
+  /**
+   * 204 unless the client asks for attributes (RFC 7644 §3.5.2): answering
+   * every member change on a group of 100,000 with all its members would
+   * make each change cost as much as the group is large.
+   */
+  router.patch('/Groups/:id', async (req, res) => {
+    const group = await changeScimGroup(deps.db, directoryOf(res), ctxOf(res), idOf(req), (current) => {
+      checkIfMatch(req, current.version);
+      const plan = planGroupPatch(current.resource, req.body);
+      return { resource: plan.changed ? plan.resource : undefined, members: plan.members, raw: req.body };
+    });
+    if (req.query.attributes !== undefined) {
+      await send(req, res, 200, group);
+      return;
+    }
+    res.setHeader('ETag', etagOf(group.version));
+    summarize(res, {
+      resourceType: 'Group',
+      id: group.id,
+      displayName: group.displayName,
+      members: group.memberCount,
+    });
+    res.status(204).end();
+  });
+
+  router.delete('/Groups/:id', async (req, res) => {
+    const directory = directoryOf(res);
+    const current = await getScimGroup(deps.db, directory, idOf(req));
+    checkIfMatch(req, current.version);
+    await deleteScimGroup(deps.db, directory, ctxOf(res), current.id);
+    summarize(res, { resourceType: 'Group', id: current.id, deleted: true });
+    res.status(204).end();
+  });
+}

@@ -1,0 +1,14 @@
+import type { Router } from 'express';
+import type { Db } from '../../storage/index.ts';
+import { mountGroups } from './groups.ts';
+import { scimRouter } from './router.ts';
+import { mountUsers } from './users.ts';
+
+/** The SCIM 2.0 service at /scim/v2/{directory}. */
+export function scimService(deps: { db: Db; publicUrl: string; bodyLimitBytes: number }): Router {
+  const baseUrl = (directoryId: string) => `${deps.publicUrl}/scim/v2/${directoryId}`;
+  return scimRouter(deps, (router) => {
+    mountUsers(router, { db: deps.db, baseUrl });
+    mountGroups(router, { db: deps.db, baseUrl });
+  });
+}

@@ -1,0 +1,3 @@
+export type { MemberChanges } from './members.ts';
+export { applyUserPatch, planGroupPatch } from './patch.ts';
+export { maxOperations, patchOpSchemaId } from './request.ts';

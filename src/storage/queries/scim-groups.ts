@@ -1,0 +1,186 @@
+import { sql } from 'kysely';
+import type { Db } from '../database.ts';
+import type { ScimGroupRow, ScimJson } from '../schema.ts';
+import type { FilterNode } from './scim-filter.ts';
+import { compileFilter } from './scim-filter-sql.ts';
+
+export interface ScimGroupFields {
+  readonly display_name: string;
+  readonly external_id: string | null;
+  readonly resource: ScimJson;
+  readonly raw: unknown;
+}
+
+function columns(fields: ScimGroupFields) {
+  return { ...fields, resource: JSON.stringify(fields.resource), raw: JSON.stringify(fields.raw ?? null) };
+}
+
+export function insertScimGroup(
+  db: Db,
+  key: { orgId: string; directoryId: string; id: string },
+  fields: ScimGroupFields,
+): Promise<ScimGroupRow> {
+  return db
+    .insertInto('scim_groups')
+    .values({ org_id: key.orgId, directory_id: key.directoryId, id: key.id, ...columns(fields) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** `forUpdate` serialises writers of one group: concurrent member changes queue instead of racing. */
+export function findScimGroup(db: Db, orgId: string, directoryId: string, id: string, forUpdate = false) {
+  let query = db
+    .selectFrom('scim_groups')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('directory_id', '=', directoryId)
+    .where('id', '=', id);
+  if (forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Writes the group's own attributes and moves its version and member count; members are rows elsewhere. */
+export function updateScimGroup(
+  db: Db,
+  orgId: string,
+  id: string,
+  change: { fields?: ScimGroupFields; memberDelta: number },
+): Promise<ScimGroupRow> {
+  return db
+    .updateTable('scim_groups')
+    .set({
+      ...(change.fields ? columns(change.fields) : {}),
+      member_count: sql`member_count + ${change.memberDelta}`,
+      version: sql`version + 1`,
+      updated_at: new Date(),
+    })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteScimGroup(
+  db: Db,
+  orgId: string,
+  directoryId: string,
+  id: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('scim_groups')
+    .where('org_id', '=', orgId)
+    .where('directory_id', '=', directoryId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * Adds members by SCIM user id: one row each, ids that are not users of this
+ * directory and members already there are skipped. Returns how many were added.
+ */
+export async function addScimGroupMembers(
+  db: Db,
+  key: { orgId: string; directoryId: string; groupId: string },
+  memberIds: readonly string[],
+): Promise<number> {
+  if (memberIds.length === 0) return 0;
+  const result = await db
+    .insertInto('scim_group_members')
+    .columns(['org_id', 'directory_id', 'group_id', 'member_id'])
+    .expression((eb) =>
+      eb
+        .selectFrom('scim_users')
+        .select([
+          'scim_users.org_id',
+          'scim_users.directory_id',
+          sql<string>`${key.groupId}::uuid`.as('group_id'),
+          'scim_users.id',
+        ])
+        .where('scim_users.org_id', '=', key.orgId)
+        .where('scim_users.directory_id', '=', key.directoryId)
+        .where('scim_users.id', 'in', [...memberIds]),
+    )
+    .onConflict((oc) => oc.columns(['group_id', 'member_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** Removes the given members, or all of them when `memberIds` is 'all'. Returns how many were removed. */
+export async function removeScimGroupMembers(
+  db: Db,
+  key: { orgId: string; groupId: string },
+  memberIds: readonly string[] | 'all',
+): Promise<number> {
+  if (memberIds !== 'all' && memberIds.length === 0) return 0;
+  let query = db
+    .deleteFrom('scim_group_members')
+    .where('org_id', '=', key.orgId)
+    .where('group_id', '=', key.groupId);
+  if (memberIds !== 'all') query = query.where('member_id', 'in', [...memberIds]);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Removes every member not in `keep`; returns how many were removed. */
+export async function keepOnlyScimGroupMembers(
+  db: Db,
+  key: { orgId: string; groupId: string },
+  keep: readonly string[],
+): Promise<number> {
+  if (keep.length === 0) return removeScimGroupMembers(db, key, 'all');
+  const result = await db
+    .deleteFrom('scim_group_members')
+    .where('org_id', '=', key.orgId)
+    .where('group_id', '=', key.groupId)
+    .where(sql<boolean>`member_id <> all(${sql.val([...keep])}::uuid[])`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** A group's members with a display name, in the order they joined. */
+export function listScimGroupMembers(db: Db, orgId: string, groupId: string) {
+  return db
+    .selectFrom('scim_group_members')
+    .innerJoin('scim_users', 'scim_users.id', 'scim_group_members.member_id')
+    .select(['scim_users.id', 'scim_users.user_name', 'scim_users.display_name'])
+    .where('scim_group_members.org_id', '=', orgId)
+    .where('scim_group_members.group_id', '=', groupId)
+    .orderBy('scim_group_members.created_at')
+    .orderBy('scim_users.id')
+    .execute();
+}
+
+function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode | undefined) {
+  const query = db
+    .selectFrom('scim_groups')
+    .where('scim_groups.org_id', '=', orgId)
+    .where('scim_groups.directory_id', '=', directoryId);
+  return filter ? query.where(compileFilter(filter, 'groups')) : query;
+}
+
+export function listScimGroups(
+  db: Db,
+  orgId: string,
+  directoryId: string,
+  page: { filter: FilterNode | undefined; offset: number; limit: number },
+): Promise<ScimGroupRow[]> {
+  return filtered(db, orgId, directoryId, page.filter)
+    .selectAll('scim_groups')
+    .orderBy('scim_groups.id')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
+}
+
+export async function countScimGroups(
+  db: Db,
+  orgId: string,
+  directoryId: string,
+  filter: FilterNode,
+): Promise<number> {
+  const row = await filtered(db, orgId, directoryId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
