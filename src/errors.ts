@@ -34,6 +34,7 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
+  | 'invalidCursor'
   | 'sensitive';
 
 export interface ErrorDetail {

@@ -1,3 +1,4 @@
+export type { ScimListQuery, ScimPage, ScimPaging } from './paging.ts';
 export {
   changeScimGroup,
   createScimGroup,
@@ -15,7 +16,6 @@ export {
   getScimUser,
   listScimUsers,
   replaceScimUser,
-  type ScimPage,
   type ScimUser,
   type ScimUserWrite,
 } from './scim-users.ts';

@@ -1,10 +1,10 @@
 import { MusterError, notFound } from '../../errors.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
-import type { Db, FilterNode, ScimGroupRow, ScimJson } from '../../storage/index.ts';
+import type { Db, ScimGroupRow, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { Directory } from '../sources/index.ts';
-import type { ScimPage } from './scim-users.ts';
+import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
 
 export interface ScimGroup {
   readonly id: string;
@@ -203,16 +203,18 @@ export async function deleteScimGroup(
 export async function listScimGroups(
   db: Db,
   directory: Directory,
-  query: { filter: FilterNode | undefined; startIndex: number; count: number },
+  query: ScimListQuery,
 ): Promise<ScimPage<ScimGroup>> {
   const total = query.filter
     ? await store.countScimGroups(db, directory.orgId, directory.id, query.filter)
     : ((await store.findDirectory(db, directory.orgId, directory.id))?.group_count ?? 0);
-  if (query.count === 0 || query.startIndex > total) return { total, items: [] };
-  const rows = await store.listScimGroups(db, directory.orgId, directory.id, {
-    filter: query.filter,
-    offset: query.startIndex - 1,
-    limit: query.count,
-  });
-  return { total, items: rows.map(toGroup) };
+  return scimPage(total, query.paging, async (page) =>
+    (
+      await store.listScimGroups(db, directory.orgId, directory.id, {
+        ...page,
+        filter: query.filter,
+        sort: query.sort,
+      })
+    ).map(toGroup),
+  );
 }

@@ -1,9 +1,10 @@
 import { MusterError, notFound } from '../../errors.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
-import type { Db, FilterNode, ScimJson, ScimUserRow } from '../../storage/index.ts';
+import type { Db, ScimJson, ScimUserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { Directory } from '../sources/index.ts';
+import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
 import { profileOf } from './profile.ts';
 
 export interface ScimUser {
@@ -183,25 +184,22 @@ export async function deleteScimUser(
   });
 }
 
-export interface ScimPage<T> {
-  readonly total: number;
-  readonly items: T[];
-}
-
 /** totalResults comes from the directory's kept count when there is no filter: no full count per page. */
 export async function listScimUsers(
   db: Db,
   directory: Directory,
-  query: { filter: FilterNode | undefined; startIndex: number; count: number },
+  query: ScimListQuery,
 ): Promise<ScimPage<ScimUser>> {
   const total = query.filter
     ? await store.countScimUsers(db, directory.orgId, directory.id, query.filter)
     : ((await store.findDirectory(db, directory.orgId, directory.id))?.user_count ?? 0);
-  if (query.count === 0 || query.startIndex > total) return { total, items: [] };
-  const rows = await store.listScimUsers(db, directory.orgId, directory.id, {
-    filter: query.filter,
-    offset: query.startIndex - 1,
-    limit: query.count,
-  });
-  return { total, items: rows.map(toScimUser) };
+  return scimPage(total, query.paging, async (page) =>
+    (
+      await store.listScimUsers(db, directory.orgId, directory.id, {
+        ...page,
+        filter: query.filter,
+        sort: query.sort,
+      })
+    ).map(toScimUser),
+  );
 }

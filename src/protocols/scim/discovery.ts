@@ -6,9 +6,10 @@ import { type Attribute, commonAttributes, resourceTypes, type Schema, schemasOf
 /** What this server does, stated once: /ServiceProviderConfig reports it and the handlers obey it. */
 export const capabilities = {
   maxResults: 200,
+  defaultPageSize: 100,
   patch: true,
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-  sort: false,
+  sort: true,
   etag: true,
 } as const;
 
@@ -80,6 +81,15 @@ function serviceProviderConfig(base: string) {
     changePassword: { supported: false },
     sort: { supported: capabilities.sort },
     etag: { supported: capabilities.etag },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: capabilities.defaultPageSize,
+      maxPageSize: capabilities.maxResults,
+      // Cursors name the last id seen, so they do not expire.
+      cursorTimeout: 0,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

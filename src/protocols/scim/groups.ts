@@ -75,7 +75,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
     const page = await listScimGroups(deps.db, directoryOf(res), list);
     const resources = [];
     for (const group of page.items) resources.push(await render(res, group, projection));
-    sendScim(res, 200, listResponse(page.total, list.startIndex, resources));
+    sendScim(res, 200, listResponse(list, page, resources));
   });
 
   router.get('/Groups/:id', async (req, res) => {

@@ -1,47 +1,88 @@
+import type { ScimListQuery, ScimPage } from '../../domain/directory/index.ts';
 import { scimBadRequest } from '../../errors.ts';
-import type { FilterNode } from '../../storage/index.ts';
+import { isUuid } from '../../infra/ids/index.ts';
+import type { SortKey } from '../../storage/index.ts';
 import { capabilities } from './discovery.ts';
-import { parseFilter } from './filter/index.ts';
-import type { ResourceType } from './schema/index.ts';
+import { parseFilter, toFilterAttribute } from './filter/index.ts';
+import { type ResourceType, resolvePath } from './schema/index.ts';
 
-export interface ListQuery {
-  readonly filter: FilterNode | undefined;
-  readonly startIndex: number;
-  readonly count: number;
+function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw scimBadRequest('invalidValue', `${name} must be given once`);
+  return value;
 }
 
 function integer(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value))
-    throw scimBadRequest('invalidValue', `${name} must be an integer`);
-  return Number(value);
+  const text = single(value, name);
+  if (text === undefined || text === '') return undefined;
+  if (!/^-?\d+$/.test(text)) throw scimBadRequest('invalidValue', `${name} must be an integer`);
+  return Number(text);
+}
+
+function parseSort(type: ResourceType, query: Record<string, unknown>): SortKey | undefined {
+  const sortBy = single(query.sortBy, 'sortBy');
+  const order = single(query.sortOrder, 'sortOrder')?.toLowerCase();
+  if (order !== undefined && order !== 'ascending' && order !== 'descending') {
+    throw scimBadRequest('invalidValue', 'sortOrder must be ascending or descending');
+  }
+  if (!sortBy) return undefined;
+  const resolved = resolvePath(type, sortBy);
+  if (
+    !resolved ||
+    (resolved.attribute.type === 'complex' && !resolved.subAttribute && !resolved.attribute.multiValued)
+  ) {
+    throw scimBadRequest('invalidPath', `sortBy names an attribute that cannot be sorted by: "${sortBy}"`);
+  }
+  return { attribute: toFilterAttribute(resolved), descending: order === 'descending' };
+}
+
+/** A cursor (RFC 9865) is the last id of the previous page, so it never expires. */
+export function encodeScimCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string | undefined {
+  if (cursor === '') return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isUuid(id)) throw scimBadRequest('invalidCursor', 'The cursor is not one this server gave out');
+  return id;
 }
 
 /**
  * RFC 7644 §3.4.2.4: startIndex below 1 means 1; a negative count means 0;
- * count is capped at maxResults. A filter that does not parse is 400.
+ * count is capped at maxResults. RFC 9865: `cursor` (empty to begin) pages
+ * by cursor instead. A filter that does not parse is 400, never a full list.
  */
-export function parseListQuery(type: ResourceType, query: Record<string, unknown>): ListQuery {
-  const filterText = query.filter;
-  if (filterText !== undefined && typeof filterText !== 'string') {
-    throw scimBadRequest('invalidFilter', 'filter must be given once');
-  }
-  const startIndex = Math.max(1, integer(query.startIndex, 'startIndex') ?? 1);
+export function parseListQuery(type: ResourceType, query: Record<string, unknown>): ScimListQuery {
+  const filterText = single(query.filter, 'filter');
   const count = Math.min(
     capabilities.maxResults,
-    Math.max(0, integer(query.count, 'count') ?? capabilities.maxResults),
+    Math.max(0, integer(query.count, 'count') ?? capabilities.defaultPageSize),
   );
-  return { filter: filterText === undefined ? undefined : parseFilter(filterText, type), startIndex, count };
+  const cursor = single(query.cursor, 'cursor');
+  const sort = parseSort(type, query);
+  if (cursor !== undefined && (query.startIndex !== undefined || sort)) {
+    throw scimBadRequest('invalidValue', 'cursor cannot be combined with startIndex or sortBy');
+  }
+  return {
+    filter: filterText === undefined ? undefined : parseFilter(filterText, type),
+    sort,
+    paging:
+      cursor === undefined
+        ? { kind: 'index', startIndex: Math.max(1, integer(query.startIndex, 'startIndex') ?? 1), count }
+        : { kind: 'cursor', after: decodeCursor(cursor), count },
+  };
 }
 
 export const listResponseSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-export function listResponse(total: number, startIndex: number, resources: unknown[]) {
+export function listResponse<T>(query: ScimListQuery, page: ScimPage<T>, resources: unknown[]) {
   return {
     schemas: [listResponseSchema],
-    totalResults: total,
+    totalResults: page.total,
     itemsPerPage: resources.length,
-    startIndex,
+    ...(query.paging.kind === 'index' ? { startIndex: query.paging.startIndex } : {}),
+    ...(page.nextAfter ? { nextCursor: encodeScimCursor(page.nextAfter) } : {}),
     Resources: resources,
   };
 }

@@ -64,7 +64,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     const page = await listScimUsers(deps.db, directory, list);
     const base = deps.baseUrl(directory.id);
     const resources = page.items.map((u) => project(renderResource(userResourceType, u, base), projection));
-    sendScim(res, 200, listResponse(page.total, list.startIndex, resources));
+    sendScim(res, 200, listResponse(list, page, resources));
   });
 
   router.get('/Users/:id', async (req, res) => {

@@ -9,6 +9,7 @@ export type * from './scim-filter.ts';
 export * from './scim-filter-sql.ts';
 export * from './scim-groups.ts';
 export * from './scim-requests.ts';
+export * from './scim-sort.ts';
 export * from './scim-users.ts';
 export * from './teams.ts';
 export * from './users.ts';

@@ -3,6 +3,7 @@ import type { Db } from '../database.ts';
 import type { ScimGroupRow, ScimJson } from '../schema.ts';
 import type { FilterNode } from './scim-filter.ts';
 import { compileFilter } from './scim-filter-sql.ts';
+import { type SortKey, sortOrder } from './scim-sort.ts';
 
 export interface ScimGroupFields {
   readonly display_name: string;
@@ -159,18 +160,26 @@ function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode
   return filter ? query.where(compileFilter(filter, 'groups')) : query;
 }
 
+/**
+ * A page: by offset (startIndex - 1) in creation order or in `sort` order, or
+ * after a cursor (the last id of the previous page) in creation order.
+ */
 export function listScimGroups(
   db: Db,
   orgId: string,
   directoryId: string,
-  page: { filter: FilterNode | undefined; offset: number; limit: number },
+  page: {
+    filter: FilterNode | undefined;
+    offset: number;
+    limit: number;
+    sort?: SortKey | undefined;
+    after?: string | undefined;
+  },
 ): Promise<ScimGroupRow[]> {
-  return filtered(db, orgId, directoryId, page.filter)
-    .selectAll('scim_groups')
-    .orderBy('scim_groups.id')
-    .offset(page.offset)
-    .limit(page.limit)
-    .execute();
+  let query = filtered(db, orgId, directoryId, page.filter).selectAll('scim_groups');
+  if (page.after) query = query.where('scim_groups.id', '>', page.after);
+  query = page.sort ? query.orderBy(sortOrder(page.sort, 'groups')) : query.orderBy('scim_groups.id');
+  return query.offset(page.offset).limit(page.limit).execute();
 }
 
 export async function countScimGroups(

@@ -2,6 +2,7 @@ import type { Db } from '../database.ts';
 import type { ScimJson, ScimUserRow } from '../schema.ts';
 import type { FilterNode } from './scim-filter.ts';
 import { compileFilter } from './scim-filter-sql.ts';
+import { type SortKey, sortOrder } from './scim-sort.ts';
 
 export interface ScimUserFields {
   readonly user_name: string;
@@ -89,18 +90,26 @@ function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode
 }
 
 /** A page in creation order; `offset` is startIndex - 1. */
+/**
+ * A page: by offset (startIndex - 1) in creation order or in `sort` order, or
+ * after a cursor (the last id of the previous page) in creation order.
+ */
 export function listScimUsers(
   db: Db,
   orgId: string,
   directoryId: string,
-  page: { filter: FilterNode | undefined; offset: number; limit: number },
+  page: {
+    filter: FilterNode | undefined;
+    offset: number;
+    limit: number;
+    sort?: SortKey | undefined;
+    after?: string | undefined;
+  },
 ): Promise<ScimUserRow[]> {
-  return filtered(db, orgId, directoryId, page.filter)
-    .selectAll('scim_users')
-    .orderBy('scim_users.id')
-    .offset(page.offset)
-    .limit(page.limit)
-    .execute();
+  let query = filtered(db, orgId, directoryId, page.filter).selectAll('scim_users');
+  if (page.after) query = query.where('scim_users.id', '>', page.after);
+  query = page.sort ? query.orderBy(sortOrder(page.sort, 'users')) : query.orderBy('scim_users.id');
+  return query.offset(page.offset).limit(page.limit).execute();
 }
 
 export async function countScimUsers(

@@ -243,3 +243,54 @@ describe('SCIM /Users', () => {
     assert.equal(users.length, 1);
   });
 });
+
+describe('SCIM /Users sorting and cursors', () => {
+  it('sorts by userName case-insensitively, either way, and by a sub-attribute', async () => {
+    const { scim } = await setup();
+    for (const [name, given] of [
+      ['b@example.com', 'Zed'],
+      ['A@example.com', 'Yan'],
+      ['c@example.com', 'Xi'],
+    ] as const) {
+      await scim.post('/Users', user(name, { name: { givenName: given, familyName: 'F' } }));
+    }
+    const names = async (q: string) =>
+      (await scim.get(`/Users?${q}`)).body.Resources.map((u: { userName: string }) => u.userName);
+    assert.deepEqual(await names('sortBy=userName'), ['A@example.com', 'b@example.com', 'c@example.com']);
+    assert.deepEqual(await names('sortBy=USERNAME&sortOrder=descending'), [
+      'c@example.com',
+      'b@example.com',
+      'A@example.com',
+    ]);
+    assert.deepEqual(await names('sortBy=name.givenName'), [
+      'c@example.com',
+      'A@example.com',
+      'b@example.com',
+    ]);
+    assertScimError(await scim.get('/Users?sortBy=nonsense'), 400, 'invalidPath');
+    assertScimError(await scim.get('/Users?sortBy=userName&sortOrder=sideways'), 400, 'invalidValue');
+  });
+
+  it('pages by cursor (RFC 9865) until no nextCursor is left', async () => {
+    const { scim } = await setup();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i += 1)
+      made.push((await scim.post('/Users', user(`cur${i}@example.com`))).body.id);
+    const seen: string[] = [];
+    let cursor = '';
+    for (let pages = 0; pages < 10; pages += 1) {
+      const res = await scim.get(`/Users?cursor=${cursor}&count=2`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.totalResults, 5);
+      assert.equal(res.body.startIndex, undefined);
+      seen.push(...res.body.Resources.map((u: { id: string }) => u.id));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor;
+    }
+    assert.deepEqual(seen, made);
+    assertScimError(await scim.get('/Users?cursor=bm90LWEtY3Vyc29y&count=2'), 400, 'invalidCursor');
+    const config = await scim.get('/ServiceProviderConfig');
+    assert.equal(config.body.pagination.cursor, true);
+    assert.equal(config.body.sort.supported, true);
+  });
+});

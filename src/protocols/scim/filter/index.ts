@@ -1,1 +1,2 @@
+export { toFilterAttribute } from './operands.ts';
 export { maxFilterDepth, maxFilterLength, parseFilter } from './parse.ts';
