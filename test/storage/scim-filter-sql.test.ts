@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { MusterError } from '../../src/errors.ts';
 import { newId } from '../../src/infra/ids/index.ts';
 import { parseFilter } from '../../src/protocols/scim/filter/index.ts';
@@ -9,7 +9,7 @@ import {
   userResourceType,
 } from '../../src/protocols/scim/schema/index.ts';
 import { compileFilter, type Database } from '../../src/storage/index.ts';
-import { testDatabase } from '../support/database.ts';
+import { closeTestDatabase, testDatabase } from '../support/database.ts';
 
 const ent = enterpriseUserSchemaId;
 
@@ -258,6 +258,7 @@ describe('SCIM filters compiled to SQL', () => {
     database = await testDatabase();
     fixture = await seed(database);
   });
+  after(closeTestDatabase);
 
   const withIds = (filter: string) =>
     filter.replace(/\{(\w+)\}/g, (_, name: string) => fixture.ids[name] ?? name);
@@ -354,7 +355,7 @@ describe('SCIM filters compiled to SQL', () => {
 
   it('looks groups up by displayName through its index', async () => {
     assert.ok(
-      (await indexesUsed(groupsQuery('displayName eq "admins"'))).includes('scim_groups_display_name_idx'),
+      (await indexesUsed(groupsQuery('displayName eq "admins"'))).includes('scim_groups_display_name_key'),
     );
   });
 });

@@ -8,7 +8,7 @@ export const capabilities = {
   maxResults: 200,
   defaultPageSize: 100,
   patch: true,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  bulk: { supported: true, maxOperations: 1000 },
   sort: true,
   etag: true,
 } as const;
@@ -72,11 +72,11 @@ function resourceTypeJson(base: string) {
   }));
 }
 
-function serviceProviderConfig(base: string) {
+function serviceProviderConfig(base: string, maxPayloadSize: number) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     patch: { supported: capabilities.patch },
-    bulk: capabilities.bulk,
+    bulk: { ...capabilities.bulk, maxPayloadSize },
     filter: { supported: true, maxResults: capabilities.maxResults },
     changePassword: { supported: false },
     sort: { supported: capabilities.sort },
@@ -119,11 +119,11 @@ function byId(resources: Record<string, unknown>[], id: string) {
 }
 
 /** The discovery endpoints (RFC 7644 §4): read-only, so any other method is 405. */
-export function discoveryRouter(baseUrl: (directoryId: string) => string): Router {
+export function discoveryRouter(baseUrl: (directoryId: string) => string, maxPayloadSize: number): Router {
   const router = Router({ mergeParams: true });
   const base = (params: Record<string, string>) => baseUrl(params.directory ?? '');
   router.get('/ServiceProviderConfig', (req, res) =>
-    sendScim(res, 200, serviceProviderConfig(base(req.params))),
+    sendScim(res, 200, serviceProviderConfig(base(req.params), maxPayloadSize)),
   );
   router.get('/ResourceTypes', (req, res) => sendScim(res, 200, list(resourceTypeJson(base(req.params)))));
   router.get('/ResourceTypes/:id', (req, res) =>

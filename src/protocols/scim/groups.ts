@@ -1,30 +1,22 @@
 import type { Request, Response, Router } from 'express';
 import {
-  changeScimGroup,
-  createScimGroup,
-  deleteScimGroup,
   getScimGroup,
   listGroupMembers,
   listScimGroups,
   type ScimGroup,
 } from '../../domain/directory/index.ts';
-import { requestIdOf } from '../http/index.ts';
 import { directoryOf, summarize } from './context.ts';
 import { listResponse, parseListQuery } from './list-query.ts';
-import { planGroupPatch } from './patch/index.ts';
-import { checkIfMatch, notModified } from './preconditions.ts';
+import { expectedVersion, notModified } from './preconditions.ts';
 import { excludes, type Projection, parseProjection, project } from './project.ts';
 import { etagOf, renderResource } from './render.ts';
-import { normalizeGroup } from './resource/index.ts';
 import { sendScim } from './respond.ts';
 import { groupResourceType } from './schema/index.ts';
 import type { ScimResourceDeps } from './users.ts';
+import { createGroup, deleteGroup, patchGroup, replaceGroup, writeContext } from './writes.ts';
 
 export function mountGroups(router: Router, deps: ScimResourceDeps): void {
-  const ctxOf = (res: Response) => ({
-    actor: { type: 'scim' as const, id: directoryOf(res).id },
-    requestId: requestIdOf(res),
-  });
+  const writer = (res: Response) => writeContext(deps.db, res);
   const idOf = (req: Request) => String(req.params.id ?? '');
 
   /** Members are read only when the answer includes them (`excludedAttributes=members` never reads them). */
@@ -59,13 +51,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
   };
 
   router.post('/Groups', async (req, res) => {
-    const { resource, members } = normalizeGroup(req.body);
-    const group = await createScimGroup(deps.db, directoryOf(res), ctxOf(res), {
-      resource,
-      members: members ?? [],
-      raw: req.body,
-    });
-    await send(req, res, 201, group);
+    await send(req, res, 201, await createGroup(writer(res), req.body));
   });
 
   router.get('/Groups', async (req, res) => {
@@ -89,12 +75,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
   });
 
   router.put('/Groups/:id', async (req, res) => {
-    const { resource, members } = normalizeGroup(req.body);
-    const group = await changeScimGroup(deps.db, directoryOf(res), ctxOf(res), idOf(req), (current) => {
-      checkIfMatch(req, current.version);
-      return { resource, members: { add: [], remove: [], replaceAll: members ?? [] }, raw: req.body };
-    });
-    await send(req, res, 200, group);
+    await send(req, res, 200, await replaceGroup(writer(res), idOf(req), req.body, expectedVersion(req)));
   });
 
   /**
@@ -103,11 +84,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
    * make each change cost as much as the group is large.
    */
   router.patch('/Groups/:id', async (req, res) => {
-    const group = await changeScimGroup(deps.db, directoryOf(res), ctxOf(res), idOf(req), (current) => {
-      checkIfMatch(req, current.version);
-      const plan = planGroupPatch(current.resource, req.body);
-      return { resource: plan.changed ? plan.resource : undefined, members: plan.members, raw: req.body };
-    });
+    const group = await patchGroup(writer(res), idOf(req), req.body, expectedVersion(req));
     if (req.query.attributes !== undefined) {
       await send(req, res, 200, group);
       return;
@@ -123,11 +100,8 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
   });
 
   router.delete('/Groups/:id', async (req, res) => {
-    const directory = directoryOf(res);
-    const current = await getScimGroup(deps.db, directory, idOf(req));
-    checkIfMatch(req, current.version);
-    await deleteScimGroup(deps.db, directory, ctxOf(res), current.id);
-    summarize(res, { resourceType: 'Group', id: current.id, deleted: true });
+    await deleteGroup(writer(res), idOf(req), expectedVersion(req));
+    summarize(res, { resourceType: 'Group', id: idOf(req), deleted: true });
     res.status(204).end();
   });
 }

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Db } from '../../storage/index.ts';
+import { mountBulk } from './bulk.ts';
 import { mountGroups } from './groups.ts';
 import { scimRouter } from './router.ts';
 import { mountUsers } from './users.ts';
@@ -10,5 +11,6 @@ export function scimService(deps: { db: Db; publicUrl: string; bodyLimitBytes: n
   return scimRouter(deps, (router) => {
     mountUsers(router, { db: deps.db, baseUrl });
     mountGroups(router, { db: deps.db, baseUrl });
+    mountBulk(router, { db: deps.db, baseUrl });
   });
 }

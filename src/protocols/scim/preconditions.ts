@@ -1,19 +1,25 @@
 import type { Request } from 'express';
-import { MusterError } from '../../errors.ts';
 import { etagOf } from './render.ts';
 
 function tags(header: string): string[] {
   return header.split(',').map((t) => t.trim().replace(/^W\//, ''));
 }
 
-/** If-Match (RFC 7644 §3.14, RFC 9110): a write to a resource changed since the client read it is 412. */
-export function checkIfMatch(req: Request, version: number): void {
+/** A version from an ETag (`W/"3"` or `"3"`), or undefined when it is not one of ours. */
+export function versionOfTag(tag: string): number | undefined {
+  const match = /^(?:W\/)?"(\d+)"$/.exec(tag.trim());
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/**
+ * If-Match (RFC 7644 §3.14, RFC 9110) as the version a write expects:
+ * undefined for none or `*`, -1 for a tag that can never match.
+ */
+export function expectedVersion(req: Request): number | undefined {
   const header = req.get('if-match');
-  if (!header || header.trim() === '*') return;
-  const current = etagOf(version).replace(/^W\//, '');
-  if (!tags(header).includes(current)) {
-    throw new MusterError('precondition_failed', 'The resource changed since that version');
-  }
+  if (!header || header.trim() === '*') return undefined;
+  const versions = header.split(',').map(versionOfTag);
+  return versions.find((v) => v !== undefined) ?? -1;
 }
 
 /** If-None-Match on a read: true when the client already has this version (answer 304). */

@@ -82,7 +82,9 @@ export function scimRouter(deps: ScimDeps, resources: (router: Router) => void):
         : translated,
     );
   });
-  router.use(discoveryRouter((directoryId) => `${deps.publicUrl}/scim/v2/${directoryId}`));
+  router.use(
+    discoveryRouter((directoryId) => `${deps.publicUrl}/scim/v2/${directoryId}`, deps.bodyLimitBytes),
+  );
   resources(router);
   router.use(scimNotFound);
   outer.use('/scim/v2/:directory', router);

@@ -1,27 +1,14 @@
 import type { Request, Response, Router } from 'express';
-import {
-  createScimUser,
-  deleteScimUser,
-  getScimUser,
-  listScimUsers,
-  replaceScimUser,
-  type ScimUser,
-} from '../../domain/directory/index.ts';
-import { MusterError } from '../../errors.ts';
+import { getScimUser, listScimUsers, type ScimUser } from '../../domain/directory/index.ts';
 import type { Db } from '../../storage/index.ts';
-import { requestIdOf } from '../http/index.ts';
 import { directoryOf, summarize } from './context.ts';
 import { listResponse, parseListQuery } from './list-query.ts';
-import { applyUserPatch } from './patch/index.ts';
-import { checkIfMatch, notModified } from './preconditions.ts';
+import { expectedVersion, notModified } from './preconditions.ts';
 import { parseProjection, project } from './project.ts';
 import { etagOf, renderResource } from './render.ts';
-import { normalizeResource } from './resource/index.ts';
 import { sendScim } from './respond.ts';
 import { userResourceType } from './schema/index.ts';
-
-/** A PATCH that loses a race with another write reads and applies again, this many times. */
-const patchAttempts = 5;
+import { createUser, deleteUser, patchUser, replaceUser, writeContext } from './writes.ts';
 
 export interface ScimResourceDeps {
   readonly db: Db;
@@ -29,10 +16,7 @@ export interface ScimResourceDeps {
 }
 
 export function mountUsers(router: Router, deps: ScimResourceDeps): void {
-  const ctxOf = (res: Response) => ({
-    actor: { type: 'scim' as const, id: directoryOf(res).id },
-    requestId: requestIdOf(res),
-  });
+  const writer = (res: Response) => writeContext(deps.db, res);
   const send = (req: Request, res: Response, status: number, user: ScimUser) => {
     const base = deps.baseUrl(directoryOf(res).id);
     const body = project(
@@ -47,13 +31,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
   const idOf = (req: Request) => String(req.params.id ?? '');
 
   router.post('/Users', async (req, res) => {
-    const resource = normalizeResource(userResourceType, req.body);
-    send(
-      req,
-      res,
-      201,
-      await createScimUser(deps.db, directoryOf(res), ctxOf(res), { resource, raw: req.body }),
-    );
+    send(req, res, 201, await createUser(writer(res), req.body));
   });
 
   router.get('/Users', async (req, res) => {
@@ -78,41 +56,16 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
   });
 
   router.put('/Users/:id', async (req, res) => {
-    const directory = directoryOf(res);
-    const current = await getScimUser(deps.db, directory, idOf(req));
-    checkIfMatch(req, current.version);
-    const resource = normalizeResource(userResourceType, req.body);
-    const updated = await replaceScimUser(deps.db, directory, ctxOf(res), current, {
-      resource,
-      raw: req.body,
-    });
-    if (!updated)
-      throw new MusterError('precondition_failed', 'The user changed while this request ran; send it again');
-    send(req, res, 200, updated);
+    send(req, res, 200, await replaceUser(writer(res), idOf(req), req.body, expectedVersion(req)));
   });
 
   router.patch('/Users/:id', async (req, res) => {
-    const directory = directoryOf(res);
-    for (let attempt = 0; attempt < patchAttempts; attempt += 1) {
-      const current = await getScimUser(deps.db, directory, idOf(req));
-      if (attempt === 0) checkIfMatch(req, current.version);
-      const { resource, changed } = applyUserPatch(current.resource, req.body);
-      if (!changed) return send(req, res, 200, current);
-      const updated = await replaceScimUser(deps.db, directory, ctxOf(res), current, {
-        resource,
-        raw: req.body,
-      });
-      if (updated) return send(req, res, 200, updated);
-    }
-    throw new MusterError('conflict', 'The user kept changing while this request ran; send it again');
+    send(req, res, 200, await patchUser(writer(res), idOf(req), req.body, expectedVersion(req)));
   });
 
   router.delete('/Users/:id', async (req, res) => {
-    const directory = directoryOf(res);
-    const current = await getScimUser(deps.db, directory, idOf(req));
-    checkIfMatch(req, current.version);
-    await deleteScimUser(deps.db, directory, ctxOf(res), current.id);
-    summarize(res, { resourceType: 'User', id: current.id, deleted: true });
+    await deleteUser(writer(res), idOf(req), expectedVersion(req));
+    summarize(res, { resourceType: 'User', id: idOf(req), deleted: true });
     res.status(204).end();
   });
 }

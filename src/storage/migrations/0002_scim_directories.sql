@@ -76,7 +76,8 @@ create table scim_groups (
   constraint scim_groups_directory_fkey foreign key (org_id, directory_id)
     references directories (org_id, id) on delete cascade
 );
-create index scim_groups_display_name_idx on scim_groups (directory_id, lower(display_name));
+-- Entra requires displayName to be unique among a directory's groups; matched case-insensitively.
+create unique index scim_groups_display_name_key on scim_groups (directory_id, lower(display_name));
 create unique index scim_groups_external_id_key on scim_groups (directory_id, external_id) where external_id is not null;
 create index scim_groups_directory_id_idx on scim_groups (directory_id, id);
 

@@ -87,7 +87,8 @@ function compareText(
   value: string,
 ): RawBuilder<SqlBool> {
   const comparator = sql.raw(comparators[op]);
-  // Equality on the uuid itself keeps the primary key usable; any other value cannot be an id, but must not fail the cast.
+  // Equality on the uuid keeps the primary key usable. Any other value cannot be an id,
+  // and is compared as text so the query does not fail on a cast.
   if (operand.kind === 'column' && operand.type === 'uuid' && (op === 'eq' || op === 'ne') && isUuid(value)) {
     return sql<SqlBool>`${operand.sql} ${comparator} ${value}::uuid`;
   }
@@ -95,9 +96,8 @@ function compareText(
   const right = op === 'co' || op === 'sw' || op === 'ew' ? likePattern(op, value) : value;
   const [l, r] = caseExact ? [text, sql`${right}::text`] : [sql`lower(${text})`, sql`lower(${right}::text)`];
   // Ordering is by code point (RFC 7644: lexicographical), whatever collation the database was created with.
-  if (op === 'gt' || op === 'ge' || op === 'lt' || op === 'le')
-    return sql<SqlBool>`${l} collate "C" ${comparator} ${r}`;
-  return sql<SqlBool>`${l} ${comparator} ${r}`;
+  const collation = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le' ? sql` collate "C"` : sql``;
+  return sql<SqlBool>`${l}${collation} ${comparator} ${r}`;
 }
 
 /** The value, taken literally, inside a LIKE pattern; backslash is PostgreSQL's default LIKE escape. */
@@ -116,10 +116,12 @@ function typed(operand: Operand, type: 'boolean' | 'numeric' | 'timestamptz'): R
   if (operand.kind === 'column') return operand.sql;
   if (operand.kind === 'constant') throw invalidFilter(`a fixed value cannot be compared as ${type}`);
   const { json, text } = operand;
-  if (type === 'boolean')
+  if (type === 'boolean') {
     return sql`(case when jsonb_typeof(${json}) = 'boolean' then (${text})::boolean end)`;
-  if (type === 'numeric')
+  }
+  if (type === 'numeric') {
     return sql`(case when jsonb_typeof(${json}) = 'number' then (${text})::numeric end)`;
+  }
   return sql`(case when ${text} ~ ${dateTimeShape}::text then (${text})::timestamptz end)`;
 }
 

@@ -101,8 +101,9 @@ function leaf(
 
 function valuePath(attribute: FilterAttribute, filter: FilterNode, target: FilterTarget, scope: Scope) {
   if (scope.kind !== 'row') throw invalidFilter('a "[...]" filter cannot be nested inside another');
-  if (isMembership(attribute, target))
+  if (isMembership(attribute, target)) {
     return membersExist(target, compile(filter, target, { kind: 'membership' }));
+  }
   // On a single-valued complex attribute, `name[givenName eq "x"]` is `name.givenName eq "x"`.
   if (!attribute.multiValued) return compile(filter, target, scope);
   return elementsExist(jsonOperand(attribute, target).json, compile(filter, target, { kind: 'element' }));
@@ -115,8 +116,9 @@ function rowOperand(attribute: FilterAttribute, target: FilterTarget): Operand |
   if (column) return { kind: 'column', sql: sql.ref(`${tables[target]}.${column.name}`), type: column.type };
   if (attribute.name !== 'meta') return undefined;
   if (attribute.sub === undefined) return { kind: 'constant', value: 'present' };
-  if (attribute.sub === 'resourceType')
+  if (attribute.sub === 'resourceType') {
     return { kind: 'constant', value: target === 'users' ? 'User' : 'Group' };
+  }
   throw invalidFilter(`${pathOf(attribute)} cannot be used in a filter`);
 }
 

@@ -88,10 +88,9 @@ export function comparison({ path, word, op, opWord, value, valueWord }: Compari
     throw refuse('cannot compare with null');
   }
   const kind = attribute.type;
-  if (kind === 'boolean' && op !== 'eq' && op !== 'ne')
-    throw refuse(`cannot be used with boolean ${word.text}`);
-  if (kind === 'binary' && op !== 'eq' && op !== 'ne')
-    throw refuse(`cannot be used with binary ${word.text}`);
+  if ((kind === 'boolean' || kind === 'binary') && op !== 'eq' && op !== 'ne') {
+    throw refuse(`cannot be used with ${kind} ${word.text}`);
+  }
   if (substring.has(op) && kind !== 'string' && kind !== 'reference') {
     throw refuse(`needs a string attribute, and ${word.text} is ${kind}`);
   }
@@ -135,17 +134,11 @@ const dateTimePattern =
 export function normalizeDateTime(value: string): string | undefined {
   const m = dateTimePattern.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const field = (i: number) => Number(m[i]);
+  const [year, month, day] = [field(1), field(2), field(3)];
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59)) return undefined;
+  if (field(4) > 23 || field(5) > 59 || field(6) > 59) return undefined;
+  if (m[9] !== undefined && (field(9) > 14 || field(10) > 59)) return undefined;
   return m[8] === undefined ? `${value}Z` : value;
 }
 

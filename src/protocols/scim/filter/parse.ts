@@ -52,11 +52,13 @@ class Parser {
   filter(): FilterNode {
     const node = this.#or(undefined);
     const rest = this.peek();
-    if (rest.kind === ')')
+    if (rest.kind === ')') {
       throw filterError('unbalanced parentheses: nothing opened this ")"', rest.position);
+    }
     if (rest.kind === ']') throw filterError('unbalanced brackets: nothing opened this "]"', rest.position);
-    if (rest.kind !== 'end')
+    if (rest.kind !== 'end') {
       throw filterError(`expected "and", "or" or the end, found ${describe(rest)}`, rest.position);
+    }
     return node;
   }
 
@@ -100,14 +102,16 @@ class Parser {
     if (this.#isWord('not')) {
       this.#next();
       const open = this.#next();
-      if (open.kind !== '(')
+      if (open.kind !== '(') {
         throw filterError(`"not" must be followed by "(", found ${describe(open)}`, open.position);
+      }
       return { kind: 'not', filter: this.#group(open, scope) };
     }
     if (token.kind === '(') return this.#group(this.#next(), scope);
     if (token.kind === 'word') return this.#expression(scope);
-    if (token.kind === 'end' && after)
+    if (token.kind === 'end' && after) {
       throw filterError(`expected a filter after "${after.text}"`, after.position);
+    }
     throw filterError(`expected an attribute name, found ${describe(token)}`, token.position);
   }
 
@@ -116,8 +120,9 @@ class Parser {
     if (this.peek().kind === ')') throw filterError('empty parentheses', open.position);
     const node = this.#or(scope);
     const close = this.#next();
-    if (close.kind === 'end')
+    if (close.kind === 'end') {
       throw filterError('unbalanced parentheses: this "(" is never closed', open.position);
+    }
     if (close.kind !== ')') {
       throw filterError(`expected "and", "or" or ")", found ${describe(close)}`, close.position);
     }
@@ -127,14 +132,20 @@ class Parser {
 
   #enter(open: Token): void {
     this.#depth++;
-    if (this.#depth > maxFilterDepth)
+    if (this.#depth > maxFilterDepth) {
       throw filterError(`nested deeper than ${maxFilterDepth} levels`, open.position);
+    }
   }
 
   #expression(scope: ResolvedPath | undefined): FilterNode {
     const word = this.#next();
     const path = scope ? resolveSubAttribute(scope, word) : resolveAttribute(this.#resourceType, word);
     if (this.peek().kind === '[') return this.#valuePath(path, word, scope);
+    return this.#condition(path, word);
+  }
+
+  /** `op value` or `pr` after an attribute path. */
+  #condition(path: ResolvedPath, word: Token): FilterNode {
     const opWord = this.#next();
     if (opWord.kind === 'end') throw filterError(`missing operator after ${describe(word)}`, opWord.position);
     const op = opWord.text.toLowerCase();
@@ -146,8 +157,9 @@ class Parser {
     const valueWord = this.#next();
     const value = scalarOf(valueWord);
     if (value === undefined) {
-      if (valueWord.kind === 'end')
+      if (valueWord.kind === 'end') {
         throw filterError(`missing value after "${opWord.text}"`, opWord.position);
+      }
       const message = `expected a value (a string in double quotes, a number, true, false or null), found ${describe(valueWord)}`;
       throw filterError(message, valueWord.position);
     }
@@ -167,15 +179,24 @@ class Parser {
     if (this.peek().kind === ']') throw filterError('empty "[]"', open.position);
     const filter = this.#or(path);
     const close = this.#next();
-    if (close.kind === 'end')
+    if (close.kind === 'end') {
       throw filterError('unbalanced brackets: this "[" is never closed', open.position);
-    if (close.kind !== ']')
+    }
+    if (close.kind !== ']') {
       throw filterError(`expected "and", "or" or "]", found ${describe(close)}`, close.position);
+    }
     this.#depth--;
     const after = this.peek();
     if (after.kind === 'word' && after.text.startsWith('.')) {
-      const message = `a sub-attribute after "[...]" (as in ${word.text}[...]${after.text}) is allowed in PATCH paths, not in filters`;
-      throw filterError(message, after.position);
+      // Entra's `emails[type eq "work"].value eq "x"`: one value that matches the brackets and the comparison.
+      this.#next();
+      const subWord: Token = { kind: 'word', text: after.text.slice(1), position: after.position + 1 };
+      const tail = this.#condition(resolveSubAttribute(path, subWord), subWord);
+      return {
+        kind: 'valuePath',
+        attribute: toFilterAttribute(path),
+        filter: { kind: 'and', left: filter, right: tail },
+      };
     }
     return { kind: 'valuePath', attribute: toFilterAttribute(path), filter };
   }
@@ -188,5 +209,10 @@ function scalarOf(token: Token): FilterScalar | undefined {
   if (keyword === 'true') return true;
   if (keyword === 'false') return false;
   if (keyword === 'null') return null;
-  return undefined;
+  // Entra's documentation writes `externalId eq jyoung`: an unquoted word that is no
+  // keyword can only be meant as a string. A missing value still fails.
+  if (reservedWords.has(keyword) || operators.has(keyword) || token.text.startsWith('.')) return undefined;
+  return token.text;
 }
+
+const reservedWords: ReadonlySet<string> = new Set(['and', 'or', 'not', 'pr']);

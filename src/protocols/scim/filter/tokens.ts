@@ -65,8 +65,9 @@ function readString(text: string, start: number): Token {
     const c = text.charAt(i);
     if (c === '"') {
       if (value.includes('\0')) throw filterError('a string may not contain \\u0000', start + 1);
-      if (loneSurrogate.test(value))
+      if (loneSurrogate.test(value)) {
         throw filterError('a string holds an unpaired UTF-16 surrogate', start + 1);
+      }
       return { kind: 'string', text: text.slice(start, i + 1), position: start + 1, value };
     }
     if (c < ' ') throw filterError('a control character inside a string must be escaped', i + 1);

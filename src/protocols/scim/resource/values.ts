@@ -76,6 +76,10 @@ export function countPrimaries(items: readonly unknown[]): number {
 export function normalizeValue(attribute: Attribute, value: unknown, path: string): unknown {
   if (value === null || value === undefined) return undefined;
   if (!attribute.multiValued) {
+    // Entra adds `manager` as a list of one: the one value is what it means.
+    if (Array.isArray(value) && value.length === 1 && attribute.type === 'complex') {
+      return normalizeSingle(attribute, value[0], path);
+    }
     if (Array.isArray(value)) throw invalid(path, 'is single-valued and must not be an array');
     return normalizeSingle(attribute, value, path);
   }

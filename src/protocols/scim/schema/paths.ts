@@ -35,7 +35,11 @@ export function resolvePath(resourceType: ResourceType, path: string): ResolvedP
   if (path.toLowerCase().startsWith('urn:') && !named) return undefined;
   const [attrName, subName, ...more] = rest.split('.');
   if (!attrName || more.length > 0) return undefined;
-  const schemas = named ? [named] : [resourceType.schema];
+  // Unqualified names are the core schema's; IdPs also send extension attributes
+  // unqualified (Entra's `manager`), which resolve when one extension alone defines them.
+  const schemas = named
+    ? [named]
+    : [resourceType.schema, ...extensionsDefining(resourceType, attrName ?? '')];
   for (const schema of schemas) {
     const isCore = schema.id === resourceType.schema.id;
     const attr =
@@ -52,4 +56,11 @@ export function resolvePath(resourceType: ResourceType, path: string): ResolvedP
 /** The attribute definition a resolved path ends at. */
 export function leafOf(resolved: ResolvedPath): Attribute {
   return resolved.subAttribute ?? resolved.attribute;
+}
+
+function extensionsDefining(resourceType: ResourceType, name: string): Schema[] {
+  const found = resourceType.extensions
+    .map((e) => e.schema)
+    .filter((schema) => findAttribute(schema.attributes, name));
+  return found.length === 1 ? found : [];
 }
