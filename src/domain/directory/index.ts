@@ -5,6 +5,7 @@ export {
   deleteScimGroup,
   type GroupWrite,
   getScimGroup,
+  groupsOfUsers,
   listGroupMembers,
   listScimGroups,
   type MemberChanges,

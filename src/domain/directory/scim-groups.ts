@@ -140,6 +140,21 @@ export async function getScimGroup(db: Db, directory: Directory, id: string): Pr
   return toGroup(row);
 }
 
+/** Each user's groups (id and name), keyed by SCIM user id. */
+export async function groupsOfUsers(
+  db: Db,
+  directory: Directory,
+  userIds: readonly string[],
+): Promise<Map<string, { id: string; displayName: string }[]>> {
+  const byUser = new Map<string, { id: string; displayName: string }[]>();
+  for (const row of await store.listGroupsOfScimUsers(db, directory.orgId, userIds)) {
+    const list = byUser.get(row.member_id) ?? [];
+    list.push({ id: row.id, displayName: row.display_name });
+    byUser.set(row.member_id, list);
+  }
+  return byUser;
+}
+
 export async function listGroupMembers(db: Db, directory: Directory, groupId: string) {
   return store.listScimGroupMembers(db, directory.orgId, groupId);
 }

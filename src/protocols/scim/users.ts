@@ -1,10 +1,10 @@
 import type { Request, Response, Router } from 'express';
-import { getScimUser, listScimUsers, type ScimUser } from '../../domain/directory/index.ts';
+import { getScimUser, groupsOfUsers, listScimUsers, type ScimUser } from '../../domain/directory/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { directoryOf, summarize } from './context.ts';
 import { listResponse, parseListQuery } from './list-query.ts';
 import { expectedVersion, notModified } from './preconditions.ts';
-import { parseProjection, project } from './project.ts';
+import { excludes, type Projection, parseProjection, project } from './project.ts';
 import { etagOf, renderResource } from './render.ts';
 import { sendScim } from './respond.ts';
 import { userResourceType } from './schema/index.ts';
@@ -17,32 +17,54 @@ export interface ScimResourceDeps {
 
 export function mountUsers(router: Router, deps: ScimResourceDeps): void {
   const writer = (res: Response) => writeContext(deps.db, res);
-  const send = (req: Request, res: Response, status: number, user: ScimUser) => {
-    const base = deps.baseUrl(directoryOf(res).id);
-    const body = project(
-      renderResource(userResourceType, user, base),
-      parseProjection(userResourceType, { ...req.query }),
-    );
+  /** `groups` is read from membership rows, for the whole page at once, unless the answer leaves it out. */
+  const render = async (res: Response, users: ScimUser[], projection: Projection, readGroups = true) => {
+    const directory = directoryOf(res);
+    const base = deps.baseUrl(directory.id);
+    const groups =
+      readGroups && !excludes(projection, 'groups')
+        ? await groupsOfUsers(
+            deps.db,
+            directory,
+            users.map((u) => u.id),
+          )
+        : new Map<string, { id: string; displayName: string }[]>();
+    return users.map((user) => {
+      const memberOf = groups.get(user.id);
+      const extra = memberOf
+        ? {
+            groups: memberOf.map((g) => ({
+              value: g.id,
+              display: g.displayName,
+              $ref: `${base}/Groups/${g.id}`,
+              type: 'direct',
+            })),
+          }
+        : {};
+      return project(renderResource(userResourceType, user, base, extra), projection);
+    });
+  };
+  const send = async (req: Request, res: Response, status: number, user: ScimUser) => {
+    const projection = parseProjection(userResourceType, { ...req.query });
+    // A user just created belongs to no group yet.
+    const [body] = await render(res, [user], projection, status !== 201);
     res.setHeader('ETag', etagOf(user.version));
-    if (status === 201) res.location(`${base}/Users/${user.id}`);
+    if (status === 201) res.location(`${deps.baseUrl(directoryOf(res).id)}/Users/${user.id}`);
     summarize(res, { resourceType: 'User', id: user.id, userName: user.userName, active: user.active });
     sendScim(res, status, body);
   };
   const idOf = (req: Request) => String(req.params.id ?? '');
 
   router.post('/Users', async (req, res) => {
-    send(req, res, 201, await createUser(writer(res), req.body));
+    await send(req, res, 201, await createUser(writer(res), req.body));
   });
 
   router.get('/Users', async (req, res) => {
     const query = { ...req.query };
     const list = parseListQuery(userResourceType, query);
     const projection = parseProjection(userResourceType, query);
-    const directory = directoryOf(res);
-    const page = await listScimUsers(deps.db, directory, list);
-    const base = deps.baseUrl(directory.id);
-    const resources = page.items.map((u) => project(renderResource(userResourceType, u, base), projection));
-    sendScim(res, 200, listResponse(list, page, resources));
+    const page = await listScimUsers(deps.db, directoryOf(res), list);
+    sendScim(res, 200, listResponse(list, page, await render(res, page.items, projection)));
   });
 
   router.get('/Users/:id', async (req, res) => {
@@ -52,15 +74,15 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
       res.status(304).end();
       return;
     }
-    send(req, res, 200, user);
+    await send(req, res, 200, user);
   });
 
   router.put('/Users/:id', async (req, res) => {
-    send(req, res, 200, await replaceUser(writer(res), idOf(req), req.body, expectedVersion(req)));
+    await send(req, res, 200, await replaceUser(writer(res), idOf(req), req.body, expectedVersion(req)));
   });
 
   router.patch('/Users/:id', async (req, res) => {
-    send(req, res, 200, await patchUser(writer(res), idOf(req), req.body, expectedVersion(req)));
+    await send(req, res, 200, await patchUser(writer(res), idOf(req), req.body, expectedVersion(req)));
   });
 
   router.delete('/Users/:id', async (req, res) => {

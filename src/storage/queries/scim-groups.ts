@@ -193,3 +193,16 @@ export async function countScimGroups(
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The groups of several users at once, for a page of users: one query, not one per user. */
+export function listGroupsOfScimUsers(db: Db, orgId: string, userIds: readonly string[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('scim_group_members')
+    .innerJoin('scim_groups', 'scim_groups.id', 'scim_group_members.group_id')
+    .select(['scim_group_members.member_id', 'scim_groups.id', 'scim_groups.display_name'])
+    .where('scim_group_members.org_id', '=', orgId)
+    .where('scim_group_members.member_id', 'in', [...userIds])
+    .orderBy('scim_groups.display_name')
+    .execute();
+}

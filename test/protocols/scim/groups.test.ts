@@ -180,6 +180,24 @@ describe('SCIM /Groups', () => {
     assert.equal(listed.body.Resources[0].members.length, expected.length);
   });
 
+  it("shows a user's groups on the user, unless left out", async () => {
+    const { scim } = await setup();
+    const [a] = await users(scim, 1);
+    const group = (
+      await scim.post('/Groups', { schemas: [groupSchema], displayName: 'Shown', members: [{ value: a }] })
+    ).body;
+    const read = await scim.get(`/Users/${a}`);
+    assert.deepEqual(
+      read.body.groups.map((g: { value: string; display: string }) => [g.value, g.display]),
+      [[group.id, 'Shown']],
+    );
+    const listed = await scim.get(`/Users?filter=${encodeURIComponent(`id eq "${a}"`)}`);
+    assert.equal(listed.body.Resources[0].groups[0].value, group.id);
+    assert.equal((await scim.get(`/Users/${a}?excludedAttributes=groups`)).body.groups, undefined);
+    await scim.patch(`/Groups/${group.id}`, patch({ op: 'remove', path: `members[value eq "${a}"]` }));
+    assert.equal((await scim.get(`/Users/${a}`)).body.groups, undefined);
+  });
+
   it('deletes: 204, then 404, and its members stay users', async () => {
     const { scim } = await setup();
     const [a] = await users(scim, 1);

@@ -74,12 +74,13 @@ export function multiValued(
   description: string,
   types: readonly string[],
   options: Options = {},
+  value: Attribute = attribute('value', 'string', { description: `The ${name} value` }),
 ): Attribute {
   return complex(
     name,
     [
-      attribute('value', 'string', { description: `The ${name} value` }),
-      attribute('display', 'string', { description: 'A human-readable name', mutability: 'readWrite' }),
+      value,
+      attribute('display', 'string', { description: 'A human-readable name' }),
       attribute('type', 'string', { description: 'A label for its function', canonicalValues: types }),
       attribute('primary', 'boolean', { description: 'The primary value; at most one is true' }),
     ],

@@ -58,7 +58,13 @@ export const userSchema: Schema = {
       'qq',
       'yahoo',
     ]),
-    multiValued('photos', 'URLs of photos of the user', ['photo', 'thumbnail']),
+    multiValued(
+      'photos',
+      'URLs of photos of the user',
+      ['photo', 'thumbnail'],
+      {},
+      attribute('value', 'reference', { referenceTypes: ['external'], description: 'The URL of a photo' }),
+    ),
     complex(
       'addresses',
       [
@@ -89,7 +95,13 @@ export const userSchema: Schema = {
     ),
     multiValued('entitlements', 'Entitlements of the user', []),
     multiValued('roles', 'Roles of the user', []),
-    multiValued('x509Certificates', 'X.509 certificates of the user', []),
+    multiValued(
+      'x509Certificates',
+      'X.509 certificates of the user',
+      [],
+      {},
+      attribute('value', 'binary', { description: 'A DER-encoded certificate, in base64' }),
+    ),
   ],
 };
 
