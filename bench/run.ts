@@ -73,7 +73,13 @@ async function benchEngine(engine: string, database: Database): Promise<void> {
   await migrate(database);
   const logger = createLogger({ level: 'error', json: true, silent: true });
   const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
-  const app = buildApp({ config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' }, adminToken, db: database.db, logger, metrics });
+  const app = buildApp({
+    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
+    adminToken,
+    db: database.db,
+    logger,
+    metrics,
+  });
   const server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
