@@ -11,6 +11,7 @@ import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/infra/log/index.ts';
 import { createMetrics } from '../src/infra/metrics/index.ts';
 import { type Database, migrate, openDatabase } from '../src/storage/index.ts';
+import { benchScim } from './scim.ts';
 
 const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
 
@@ -142,10 +143,18 @@ async function withServerDatabase(adminUrl: string, fn: (url: string) => Promise
 
 process.stdout.write(`muster bench: node ${process.version}, loopback HTTP, one process\n`);
 await benchEngine('pglite', await openDatabase({ memory: true }));
+await benchScim('pglite', await openDatabase({ memory: true }), {
+  users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000),
+});
 const serverUrl = process.env.DATABASE_URL;
 if (serverUrl) {
   await withServerDatabase(serverUrl, async (url) => {
     await benchEngine('postgres', await openDatabase({ url, poolMax: 10 }));
+  });
+  await withServerDatabase(serverUrl, async (url) => {
+    await benchScim('postgres', await openDatabase({ url, poolMax: 10 }), {
+      users: Number(process.env.BENCH_POSTGRES_USERS ?? 100_000),
+    });
   });
 } else {
   process.stdout.write('(set DATABASE_URL=postgres://… to measure on a PostgreSQL server as well)\n');

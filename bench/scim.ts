@@ -1,0 +1,372 @@
+/**
+ * SCIM figures for `npm run bench`, over real HTTP on loopback, for a
+ * directory of N users and a group of N members: an Entra-style initial sync
+ * by 32 clients, userName lookups, member changes on a group of 100 and on
+ * the group of N, group lookups by displayName and pages of users at any
+ * depth. On PostgreSQL each line also shows its target and whether it is met.
+ */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.ts';
+import { createLogger } from '../src/infra/log/index.ts';
+import { createMetrics } from '../src/infra/metrics/index.ts';
+import { type Database, migrate } from '../src/storage/index.ts';
+
+const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
+const userSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const enterpriseSchema = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const groupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const patchSchema = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** Every timed phase stops issuing requests at its count or after this long, whichever comes first. */
+const phaseBudgetSeconds = 60;
+/** The initial sync and the filling of the big group stop here at the latest (the bench then fails). */
+const syncBudgetSeconds = 900;
+
+interface Figures {
+  readonly count: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+interface Target {
+  readonly text: string;
+  readonly met: boolean;
+}
+
+function figuresOf(latencies: number[], seconds: number): Figures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { count: sorted.length, seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Runs `call` up to `count` times with `concurrency` in flight, stopping early after `budgetSeconds`. */
+async function timed(
+  count: number,
+  concurrency: number,
+  budgetSeconds: number,
+  call: (i: number) => Promise<void>,
+): Promise<Figures> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + budgetSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count && performance.now() < deadline) {
+        const i = next++;
+        const t0 = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return figuresOf(latencies, (performance.now() - started) / 1000);
+}
+
+function withTarget(engine: string, target: Target | undefined): string {
+  if (!target || engine !== 'postgres') return '';
+  return `   target ${target.text}: ${target.met ? 'met' : 'MISSED'}`;
+}
+
+/** One line per figure, as bench/run.ts prints them. */
+function report(engine: string, name: string, f: Figures, target?: Target): void {
+  const rate = (f.count / f.seconds).toFixed(0).padStart(6);
+  process.stdout.write(
+    `${engine.padEnd(8)} ${name.padEnd(44)} ${rate}/s   p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   (n=${f.count})${withTarget(engine, target)}\n`,
+  );
+}
+
+function reportValue(engine: string, name: string, value: string, target?: Target): void {
+  process.stdout.write(
+    `${engine.padEnd(8)} ${name.padEnd(44)} ${value.padStart(8)}${withTarget(engine, target)}\n`,
+  );
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+
+/** mulberry32: the same "random" users on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const givenNames = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Linus',
+  'Margaret',
+  'Dennis',
+  'Barbara',
+  'Ken',
+  'Frances',
+];
+const familyNames = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov'];
+const departments = ['Engineering', 'Sales', 'Finance', 'Support', 'Marketing', 'Legal', 'Operations'];
+const titles = ['Engineer', 'Senior Engineer', 'Account Executive', 'Analyst', 'Manager', 'Director'];
+const cities = [
+  ['Redmond', 'WA', '98052'],
+  ['Dublin', 'D', 'D02 X285'],
+  ['Munich', 'BY', '80807'],
+];
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** A stable GUID-looking id per user, like the Entra object id Entra sends as externalId. */
+function objectId(i: number): string {
+  return `${hex(i, 8)}-${hex(i % 0xffff, 4)}-4${hex(i % 0xfff, 3)}-8${hex(i % 0xfff, 3)}-${hex(i * 7919, 12).slice(-12)}`;
+}
+
+function userNameOf(i: number): string {
+  const given = givenNames[i % givenNames.length] ?? 'Ada';
+  const family = familyNames[Math.floor(i / givenNames.length) % familyNames.length] ?? 'Lovelace';
+  return `${given}.${family}.${i}@contoso.example`;
+}
+
+/** What Entra ID sends to create a user with its default attribute mappings. */
+function entraUser(i: number) {
+  const userName = userNameOf(i);
+  const [given, rest] = userName.split('.') as [string, string];
+  const family = rest;
+  const [locality, region, postalCode] = cities[i % cities.length] ?? ['Redmond', 'WA', '98052'];
+  return {
+    schemas: [userSchema, enterpriseSchema],
+    externalId: objectId(i),
+    userName,
+    active: true,
+    displayName: `${given} ${family}`,
+    title: titles[i % titles.length],
+    preferredLanguage: 'en-US',
+    emails: [{ primary: true, type: 'work', value: userName }],
+    meta: { resourceType: 'User' },
+    name: { formatted: `${given} ${family}`, familyName: family, givenName: given },
+    phoneNumbers: [
+      { type: 'work', value: `+1 425 555 ${String(i % 10_000).padStart(4, '0')}` },
+      { type: 'mobile', value: `+1 206 555 ${String((i * 7) % 10_000).padStart(4, '0')}` },
+    ],
+    addresses: [
+      {
+        type: 'work',
+        formatted: `${i % 400} Main Street, ${locality}`,
+        streetAddress: `${i % 400} Main Street`,
+        locality,
+        region,
+        postalCode,
+        country: 'US',
+      },
+    ],
+    [enterpriseSchema]: {
+      employeeNumber: String(100_000 + i),
+      department: departments[i % departments.length],
+      costCenter: `CC-${i % 50}`,
+      organization: 'Contoso',
+    },
+  };
+}
+
+function memberPatch(op: 'Add' | 'Remove', ids: readonly string[]) {
+  return {
+    schemas: [patchSchema],
+    Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }],
+  };
+}
+
+type Client = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+function client(base: string, token: string, contentType: string): Client {
+  return async (method, path, body) => {
+    const url = new URL(`${base}${path}`);
+    if (url.hostname !== '127.0.0.1') throw new Error(`the bench only calls 127.0.0.1, not ${url.host}`);
+    const res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': contentType } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : undefined;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+    return json;
+  };
+}
+
+interface ListResponse {
+  totalResults: number;
+  Resources: { id: string }[];
+}
+
+const q = (filter: string) => encodeURIComponent(filter);
+
+export async function benchScim(
+  engine: string,
+  database: Database,
+  options: { users: number },
+): Promise<void> {
+  const n = options.users;
+  if (!Number.isInteger(n) || n < 1_000)
+    throw new Error(`the SCIM bench needs at least 1,000 users, not ${n}`);
+  await migrate(database);
+  const logger = createLogger({ level: 'error', json: true, silent: true });
+  const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
+  const app = buildApp({
+    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
+    adminToken,
+    db: database.db,
+    logger,
+    metrics,
+  });
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const run = Date.now().toString(36);
+  const progress = process.env.BENCH_PROGRESS ? (s: string) => process.stderr.write(`  … ${s}\n`) : () => {};
+  try {
+    const api = client(`${origin}/api/v1`, adminToken, 'application/json');
+    const org = (await api('POST', '/orgs', { name: `SCIM bench ${run}` })) as { id: string };
+    const { key } = (await api('POST', `/orgs/${org.id}/api-keys`, { name: 'bench' })) as { key: string };
+    const directory = (await client(`${origin}/api/v1`, key, 'application/json')(
+      'POST',
+      `/orgs/${org.id}/directories`,
+      { name: 'Entra ID', provider: 'entra' },
+    )) as { id: string; token: string };
+    const scim = client(`${origin}/scim/v2/${directory.id}`, directory.token, 'application/scim+json');
+
+    // The initial sync: for each user, Entra looks the userName up, then creates it.
+    const ids: string[] = new Array(n);
+    let done = 0;
+    const ticker = setInterval(() => progress(`${engine} sync ${thousands(done)}/${thousands(n)}`), 10_000);
+    const sync = await timed(n, 32, syncBudgetSeconds, async (i) => {
+      const userName = userNameOf(i);
+      const found = (await scim('GET', `/Users?filter=${q(`userName eq "${userName}"`)}`)) as ListResponse;
+      if (found.totalResults !== 0) throw new Error(`${userName} already exists`);
+      ids[i] = ((await scim('POST', '/Users', entraUser(i))) as { id: string }).id;
+      done += 1;
+    }).finally(() => clearInterval(ticker));
+    if (sync.count < n)
+      throw new Error(`the sync created ${sync.count} of ${n} users in ${syncBudgetSeconds} s`);
+    report(engine, 'SCIM sync: lookup + create user, 32 clients', sync, {
+      text: '>= 1,500/s',
+      met: sync.count / sync.seconds >= 1_500,
+    });
+    reportValue(engine, `SCIM sync of ${thousands(n)} users: total`, `${sync.seconds.toFixed(1)} s`, {
+      text: '< 120 s',
+      met: sync.seconds < 120,
+    });
+
+    const pick = random(42);
+    const lookups = await timed(5_000, 8, phaseBudgetSeconds, async () => {
+      const i = Math.floor(pick() * n);
+      const found = (await scim(
+        'GET',
+        `/Users?filter=${q(`userName eq "${userNameOf(i)}"`)}`,
+      )) as ListResponse;
+      if (found.totalResults !== 1 || found.Resources[0]?.id !== ids[i])
+        throw new Error(`lookup of user ${i}`);
+    });
+    report(engine, 'SCIM userName eq lookup, 8 in flight', lookups, {
+      text: 'p99 < 5 ms',
+      met: lookups.p99 < 5,
+    });
+
+    // Groups: a few ordinary ones, a group of 100 and a group of N.
+    const createGroup = async (displayName: string) =>
+      (
+        (await scim('POST', '/Groups', {
+          schemas: [groupSchema],
+          displayName,
+          externalId: `g-${displayName}`,
+        })) as {
+          id: string;
+        }
+      ).id;
+    const groupNames = Array.from({ length: 98 }, (_, i) => `Contoso Team ${i}`);
+    for (const name of groupNames) await createGroup(name);
+    const small = await createGroup('Contoso 100');
+    const big = await createGroup('Contoso All');
+    groupNames.push('Contoso 100', 'Contoso All');
+    await scim('PATCH', `/Groups/${small}`, memberPatch('Add', ids.slice(0, 100)));
+    const fillStarted = performance.now();
+    for (let i = 0; i < n; i += 1_000) {
+      if (performance.now() - fillStarted > syncBudgetSeconds * 1000)
+        throw new Error('filling the big group');
+      await scim('PATCH', `/Groups/${big}`, memberPatch('Add', ids.slice(i, i + 1_000)));
+      if (i % 10_000 === 0) progress(`${engine} big group ${thousands(i)}/${thousands(n)}`);
+    }
+
+    // One add and one remove on each group in turn, one request in flight, so both groups see the same
+    // machine; each group's size stays put. Members are random users, so neither group gets a warmer cache.
+    type Op = 'add' | 'remove';
+    const latencies: Record<'small' | 'big', Record<Op, number[]>> = {
+      small: { add: [], remove: [] },
+      big: { add: [], remove: [] },
+    };
+    const change = async (which: 'small' | 'big', op: Op, id: string) => {
+      const t0 = performance.now();
+      await scim(
+        'PATCH',
+        `/Groups/${which === 'small' ? small : big}`,
+        memberPatch(op === 'add' ? 'Add' : 'Remove', [id]),
+      );
+      latencies[which][op].push(performance.now() - t0);
+    };
+    const changesUntil = performance.now() + phaseBudgetSeconds * 1000;
+    for (let k = 0; k < 500 && performance.now() < changesUntil; k += 1) {
+      const outsider = ids[100 + Math.floor(pick() * (n - 100))] as string;
+      await change('small', 'add', outsider);
+      await change('small', 'remove', outsider);
+      const member = ids[Math.floor(pick() * n)] as string;
+      await change('big', 'remove', member);
+      await change('big', 'add', member);
+    }
+    const busy = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
+    for (const which of ['small', 'big'] as const) {
+      for (const op of ['add', 'remove'] as const) {
+        const f = figuresOf(latencies[which][op], busy(latencies[which][op]));
+        const ratio = f.p50 / figuresOf(latencies.small[op], 1).p50;
+        report(
+          engine,
+          `SCIM PATCH ${op} 1 member, group of ${which === 'small' ? '100' : thousands(n)}`,
+          f,
+          which === 'big'
+            ? { text: `p50 within 1.2x of group of 100 (${ratio.toFixed(2)}x)`, met: ratio <= 1.2 }
+            : undefined,
+        );
+      }
+    }
+
+    const groupLookups = await timed(2_000, 8, phaseBudgetSeconds, async (i) => {
+      const name = groupNames[groupNames.length - 1 - (i % groupNames.length)] as string;
+      const found = (await scim(
+        'GET',
+        `/Groups?filter=${q(`displayName eq "${name}"`)}&excludedAttributes=members`,
+      )) as ListResponse;
+      if (found.totalResults !== 1) throw new Error(`lookup of group ${name}`);
+    });
+    report(engine, 'SCIM displayName eq, no members, 8 in flight', groupLookups);
+
+    for (const start of [1, Math.floor(n / 2), n - 99]) {
+      const page = await timed(200, 1, phaseBudgetSeconds, async () => {
+        const list = (await scim('GET', `/Users?startIndex=${start}&count=100`)) as ListResponse;
+        if (list.Resources.length !== 100 || list.totalResults !== n) throw new Error(`page at ${start}`);
+      });
+      report(engine, `SCIM page of 100 users at startIndex ${thousands(start)}`, page, {
+        text: 'p99 < 20 ms',
+        met: page.p99 < 20,
+      });
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await database.close();
+  }
+}
