@@ -62,3 +62,23 @@ export function user(userName: string, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+export const listResponseSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/** A SCIM answer with this status, in application/scim+json. */
+export function assertScimJson(res: supertest.Response, status: number): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.match(res.headers['content-type'] ?? '', /^application\/scim\+json/);
+}
+
+export const patchOp = (...Operations: unknown[]) => ({ schemas: [patchSchema], Operations });
+
+/** A group's member ids, sorted, as GET /Groups/{id} shows them. */
+export async function groupMemberIds(
+  get: (path: string) => PromiseLike<supertest.Response>,
+  groupId: string,
+): Promise<string[]> {
+  const res = await get(`/Groups/${groupId}`);
+  assertScimJson(res, 200);
+  return (res.body.members ?? []).map((m: { value: string }) => m.value).sort();
+}

@@ -14,17 +14,21 @@ import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, type OrgBody } from '../../support/factories.ts';
 import {
   assertScimError,
+  assertScimJson,
   type DirectoryBody,
   enterpriseSchema,
+  groupMemberIds,
   groupSchema,
+  listResponseSchema,
   makeDirectory,
+  patchOp,
   patchSchema,
   type ScimClient,
   scimClient,
   userSchema,
 } from '../../support/scim.ts';
 
-const listSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const listSchema = listResponseSchema;
 const managerPath = `${enterpriseSchema}:manager`;
 
 let t: TestApp;
@@ -34,10 +38,7 @@ let scim: ScimClient;
 /** Ids Muster gave the resources the steps created. */
 const ids = { user: '', joy: '', barbara: '', member: '', group: '' };
 
-function scimJson(res: supertest.Response, status: number): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.match(res.headers['content-type'] ?? '', /^application\/scim\+json/);
-}
+const scimJson = assertScimJson;
 
 function emptyList(res: supertest.Response): void {
   scimJson(res, 200);
@@ -58,13 +59,9 @@ function orgUser(scimId: string) {
     .executeTakeFirstOrThrow();
 }
 
-const patch = (...Operations: unknown[]) => ({ schemas: [patchSchema], Operations });
+const patch = patchOp;
 
-async function memberIds(groupId: string): Promise<string[]> {
-  const res = await scim.get(`/Groups/${groupId}`);
-  scimJson(res, 200);
-  return (res.body.members ?? []).map((m: { value: string }) => m.value).sort();
-}
+const memberIds = (groupId: string) => groupMemberIds((p) => scim.get(p), groupId);
 
 describe('Microsoft Entra ID provisioning, as the Entra documentation shows it', () => {
   before(async () => {

@@ -14,22 +14,24 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type supertest from 'supertest';
 import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, type OrgBody } from '../../support/factories.ts';
 import {
   assertScimError,
+  assertScimJson,
   type DirectoryBody,
   enterpriseSchema,
+  groupMemberIds,
   groupSchema,
+  listResponseSchema,
   makeDirectory,
-  patchSchema,
+  patchOp,
   type ScimClient,
   scimClient,
   userSchema,
 } from '../../support/scim.ts';
 
-const listSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const listSchema = listResponseSchema;
 
 let t: TestApp;
 let org: OrgBody;
@@ -37,10 +39,7 @@ let dir: DirectoryBody;
 let scim: ScimClient;
 const ids = { user: '', colleague: '', group: '' };
 
-function scimJson(res: supertest.Response, status: number): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.match(res.headers['content-type'] ?? '', /^application\/scim\+json/);
-}
+const scimJson = assertScimJson;
 
 function orgUserByEmail(email: string) {
   return t.database.db
@@ -51,13 +50,9 @@ function orgUserByEmail(email: string) {
     .executeTakeFirstOrThrow();
 }
 
-const patch = (...Operations: unknown[]) => ({ schemas: [patchSchema], Operations });
+const patch = patchOp;
 
-async function memberIds(groupId: string): Promise<string[]> {
-  const res = await scim.get(`/Groups/${groupId}`);
-  scimJson(res, 200);
-  return (res.body.members ?? []).map((m: { value: string }) => m.value).sort();
-}
+const memberIds = (groupId: string) => groupMemberIds((p) => scim.get(p), groupId);
 
 /** A JumpCloud user as its connector maps it: username, email, first and last name, display name, and the enterprise fields. */
 function jumpcloudUser(username: string, first: string, last: string, extra: Record<string, unknown> = {}) {

@@ -17,21 +17,23 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type supertest from 'supertest';
 import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, type OrgBody } from '../../support/factories.ts';
 import {
   assertScimError,
+  assertScimJson,
   type DirectoryBody,
+  groupMemberIds,
   groupSchema,
+  listResponseSchema,
   makeDirectory,
-  patchSchema,
+  patchOp,
   type ScimClient,
   scimClient,
   userSchema,
 } from '../../support/scim.ts';
 
-const listSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const listSchema = listResponseSchema;
 
 let t: TestApp;
 let org: OrgBody;
@@ -42,10 +44,7 @@ const keycloak = { john: crypto.randomUUID(), jane: crypto.randomUUID(), group: 
 /** Muster's ids, which the extension keeps in its mapping table. */
 const ids = { john: '', jane: '', group: '' };
 
-function scimJson(res: supertest.Response, status: number): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.match(res.headers['content-type'] ?? '', /^application\/scim\+json/);
-}
+const scimJson = assertScimJson;
 
 function orgUser(scimId: string) {
   return t.database.db
@@ -56,13 +55,9 @@ function orgUser(scimId: string) {
     .executeTakeFirstOrThrow();
 }
 
-const patch = (...Operations: unknown[]) => ({ schemas: [patchSchema], Operations });
+const patch = patchOp;
 
-async function memberIds(groupId: string): Promise<string[]> {
-  const res = await scim.get(`/Groups/${groupId}`);
-  scimJson(res, 200);
-  return (res.body.members ?? []).map((m: { value: string }) => m.value).sort();
-}
+const memberIds = (groupId: string) => groupMemberIds((p) => scim.get(p), groupId);
 
 /** A Keycloak user as the extension's UserAdapter serializes it. */
 function keycloakUser(

@@ -13,14 +13,17 @@ import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, type OrgBody } from '../../support/factories.ts';
 import {
   assertScimError,
+  assertScimJson,
   type DirectoryBody,
+  groupMemberIds,
   groupSchema,
+  listResponseSchema,
   makeDirectory,
   patchSchema,
   userSchema,
 } from '../../support/scim.ts';
 
-const listSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const listSchema = listResponseSchema;
 const errorSchema = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 let t: TestApp;
@@ -45,10 +48,7 @@ const write = (method: 'post' | 'put' | 'patch', p: string, body: unknown) =>
     .set('Content-Type', 'application/scim+json; charset=utf-8')
     .send(JSON.stringify(body));
 
-function scimJson(res: supertest.Response, status: number): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.match(res.headers['content-type'] ?? '', /^application\/scim\+json/);
-}
+const scimJson = assertScimJson;
 
 /** Okta: "The itemsPerPage, startIndex, and totalResults values need to be exchanged as integers, not as strings." */
 function listOf(res: supertest.Response): void {
@@ -69,11 +69,7 @@ function orgUser(scimId: string) {
     .executeTakeFirstOrThrow();
 }
 
-async function memberIds(groupId: string): Promise<string[]> {
-  const res = await get(`/Groups/${groupId}`);
-  scimJson(res, 200);
-  return (res.body.members ?? []).map((m: { value: string }) => m.value).sort();
-}
+const memberIds = (groupId: string) => groupMemberIds((p) => get(p), groupId);
 
 const createBody = {
   schemas: [userSchema],
