@@ -222,7 +222,7 @@ export async function listScimGroups(
 ): Promise<ScimPage<ScimGroup>> {
   const total = query.filter
     ? await store.countScimGroups(db, directory.orgId, directory.id, query.filter)
-    : ((await store.findDirectory(db, directory.orgId, directory.id))?.group_count ?? 0);
+    : directory.groupCount;
   return scimPage(total, query.paging, async (page) =>
     (
       await store.listScimGroups(db, directory.orgId, directory.id, {

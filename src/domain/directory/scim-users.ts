@@ -184,7 +184,7 @@ export async function deleteScimUser(
   });
 }
 
-/** totalResults comes from the directory's kept count when there is no filter: no full count per page. */
+/** Unfiltered, totalResults is the directory's kept count, as read when the request was authenticated. */
 export async function listScimUsers(
   db: Db,
   directory: Directory,
@@ -192,7 +192,7 @@ export async function listScimUsers(
 ): Promise<ScimPage<ScimUser>> {
   const total = query.filter
     ? await store.countScimUsers(db, directory.orgId, directory.id, query.filter)
-    : ((await store.findDirectory(db, directory.orgId, directory.id))?.user_count ?? 0);
+    : directory.userCount;
   return scimPage(total, query.paging, async (page) =>
     (
       await store.listScimUsers(db, directory.orgId, directory.id, {

@@ -1,6 +1,13 @@
 import { notFound } from '../../errors.ts';
 import { newId } from '../../infra/ids/index.ts';
-import { apiKeyTokens, issueToken, parseToken, tokenPrefix, verifySecret } from '../../infra/tokens/index.ts';
+import {
+  apiKeyTokens,
+  issueToken,
+  lastUseIsStale,
+  parseToken,
+  tokenPrefix,
+  verifySecret,
+} from '../../infra/tokens/index.ts';
 import type { ApiKeyRow, Db, PageOf, PageRequest } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
@@ -93,6 +100,7 @@ export async function authenticateApiKey(
   if (!parsed) return undefined;
   const row = await store.findApiKeyForAuthentication(db, parsed.id);
   if (!verifySecret(parsed.secret, row?.secret_hash) || !row || row.revoked_at) return undefined;
-  await store.touchApiKey(db, row.org_id, row.id, new Date());
+  const now = new Date();
+  if (lastUseIsStale(row.last_used_at, now)) await store.touchApiKey(db, row.org_id, row.id, now);
   return { orgId: row.org_id, keyId: row.id };
 }

@@ -1,6 +1,12 @@
 import { MusterError, notFound } from '../../errors.ts';
 import { isUuid } from '../../infra/ids/index.ts';
-import { parseToken, scimTokens, tokenPrefix, verifySecret } from '../../infra/tokens/index.ts';
+import {
+  lastUseIsStale,
+  parseToken,
+  scimTokens,
+  tokenPrefix,
+  verifySecret,
+} from '../../infra/tokens/index.ts';
 import type { Db, DirectoryTokenRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
@@ -94,6 +100,8 @@ export async function authenticateDirectoryToken(
   const row = await store.findDirectoryTokenForAuthentication(db, parsed.id);
   if (!verifySecret(parsed.secret, row?.secret_hash) || !row || row.revoked_at) return undefined;
   if (row.id !== directoryId.toLowerCase()) return undefined;
-  await store.touchDirectoryToken(db, row.org_id, row.token_id, new Date());
+  const now = new Date();
+  if (lastUseIsStale(row.last_used_at, now))
+    await store.touchDirectoryToken(db, row.org_id, row.token_id, now);
   return toDirectory(row);
 }

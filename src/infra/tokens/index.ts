@@ -49,3 +49,10 @@ export function verifySecret(secret: string, storedHash: string | undefined): bo
 export function tokenPrefix(kind: TokenKind, id: string): string {
   return `${kind.prefix}${id.replaceAll('-', '').slice(0, 12)}`;
 }
+
+/** Last use is recorded at most once a minute, so busy tokens do not turn every read into a write. */
+export const lastUseResolutionMs = 60_000;
+
+export function lastUseIsStale(lastUsedAt: Date | null, now: Date): boolean {
+  return lastUsedAt === null || now.getTime() - lastUsedAt.getTime() >= lastUseResolutionMs;
+}

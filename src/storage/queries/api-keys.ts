@@ -1,3 +1,4 @@
+import { lastUseResolutionMs } from '../../infra/tokens/index.ts';
 import type { Db } from '../database.ts';
 import type { ApiKeyRow } from '../schema.ts';
 import { type PageOf, type PageRequest, toPage } from './page.ts';
@@ -55,7 +56,7 @@ export function revokeApiKey(db: Db, orgId: string, keyId: string, at: Date): Pr
 
 /** Records use at most once a minute per key, so busy keys do not turn every read into a write. */
 export async function touchApiKey(db: Db, orgId: string, keyId: string, at: Date): Promise<void> {
-  const staleBefore = new Date(at.getTime() - 60_000);
+  const staleBefore = new Date(at.getTime() - lastUseResolutionMs);
   await db
     .updateTable('api_keys')
     .set({ last_used_at: at })

@@ -1,3 +1,4 @@
+import { lastUseResolutionMs } from '../../infra/tokens/index.ts';
 import type { Db } from '../database.ts';
 import type { DirectoryProvider, DirectoryRow, DirectoryTokenRow } from '../schema.ts';
 import { type PageOf, type PageRequest, toPage } from './page.ts';
@@ -160,7 +161,10 @@ export async function touchDirectoryToken(db: Db, orgId: string, tokenId: string
     .where('org_id', '=', orgId)
     .where('id', '=', tokenId)
     .where((eb) =>
-      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(at.getTime() - 60_000))]),
+      eb.or([
+        eb('last_used_at', 'is', null),
+        eb('last_used_at', '<', new Date(at.getTime() - lastUseResolutionMs)),
+      ]),
     )
     .execute();
 }
