@@ -1,0 +1,22 @@
+import type { IdpProfile, ScimDialect } from './types.ts';
+
+/**
+ * Any other SCIM client: every known IdP's form is read, so a directory
+ * created as generic never refuses a call one of the named IdPs makes.
+ * Choosing the IdP's own provider narrows a directory to that IdP's forms.
+ */
+const everyLeniency: ScimDialect = {
+  stringBooleans: true,
+  bareManagerId: true,
+  singleComplexAsList: true,
+  unqualifiedExtensionAttributes: true,
+  dottedAttributeKeys: true,
+  qualifiedAttributeKeys: true,
+  anyCaseOpNames: true,
+  removeWithValue: true,
+  echoedIdAndMeta: true,
+  unquotedFilterStrings: true,
+  valuePathSubAttribute: true,
+};
+
+export const generic: IdpProfile = { provider: 'generic', name: 'Any SCIM 2.0 client', scim: everyLeniency };
