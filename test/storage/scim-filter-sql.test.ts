@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MusterError } from '../../src/errors.ts';
 import { newId } from '../../src/infra/ids/index.ts';
+import { idpProfiles } from '../../src/protocols/idp-profiles/index.ts';
 import { parseFilter } from '../../src/protocols/scim/filter/index.ts';
 import {
   enterpriseUserSchemaId,
@@ -12,6 +13,8 @@ import { compileFilter, type Database } from '../../src/storage/index.ts';
 import { closeTestDatabase, testDatabase } from '../support/database.ts';
 
 const ent = enterpriseUserSchemaId;
+/** Filters as a generic directory reads them, every IdP's forms included. */
+const anyIdp = idpProfiles.generic.scim;
 
 interface Fixture {
   readonly directory: string;
@@ -268,7 +271,7 @@ describe('SCIM filters compiled to SQL', () => {
       .selectFrom('scim_users')
       .select('id')
       .where('directory_id', '=', fixture.directory)
-      .where(compileFilter(parseFilter(withIds(filter), userResourceType), 'users'));
+      .where(compileFilter(parseFilter(withIds(filter), userResourceType, anyIdp), 'users'));
   }
 
   function groupsQuery(filter: string) {
@@ -276,7 +279,7 @@ describe('SCIM filters compiled to SQL', () => {
       .selectFrom('scim_groups')
       .select('id')
       .where('directory_id', '=', fixture.directory)
-      .where(compileFilter(parseFilter(withIds(filter), groupResourceType), 'groups'));
+      .where(compileFilter(parseFilter(withIds(filter), groupResourceType, anyIdp), 'groups'));
   }
 
   const namesOf = (rows: { id: string }[]) => rows.map((r) => fixture.names.get(r.id) ?? r.id).sort();
@@ -307,7 +310,7 @@ describe('SCIM filters compiled to SQL', () => {
     for (const [filter, target] of refused) {
       const resourceType = target === 'users' ? userResourceType : groupResourceType;
       assert.throws(
-        () => compileFilter(parseFilter(filter, resourceType), target),
+        () => compileFilter(parseFilter(filter, resourceType, anyIdp), target),
         (error: unknown) =>
           error instanceof MusterError && error.status === 400 && error.scimType === 'invalidFilter',
         filter,

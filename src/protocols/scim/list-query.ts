@@ -2,6 +2,7 @@ import type { ScimListQuery, ScimPage } from '../../domain/directory/index.ts';
 import { scimBadRequest } from '../../errors.ts';
 import { isUuid } from '../../infra/ids/index.ts';
 import type { SortKey } from '../../storage/index.ts';
+import type { ScimDialect } from '../idp-profiles/index.ts';
 import { capabilities } from './discovery.ts';
 import { parseFilter, toFilterAttribute } from './filter/index.ts';
 import { type ResourceType, resolvePath } from './schema/index.ts';
@@ -19,14 +20,18 @@ function integer(value: unknown, name: string): number | undefined {
   return Number(text);
 }
 
-function parseSort(type: ResourceType, query: Record<string, unknown>): SortKey | undefined {
+function parseSort(
+  type: ResourceType,
+  query: Record<string, unknown>,
+  dialect: ScimDialect,
+): SortKey | undefined {
   const sortBy = single(query.sortBy, 'sortBy');
   const order = single(query.sortOrder, 'sortOrder')?.toLowerCase();
   if (order !== undefined && order !== 'ascending' && order !== 'descending') {
     throw scimBadRequest('invalidValue', 'sortOrder must be ascending or descending');
   }
   if (!sortBy) return undefined;
-  const resolved = resolvePath(type, sortBy);
+  const resolved = resolvePath(type, sortBy, dialect);
   if (
     !resolved ||
     (resolved.attribute.type === 'complex' && !resolved.subAttribute && !resolved.attribute.multiValued)
@@ -53,19 +58,23 @@ function decodeCursor(cursor: string): string | undefined {
  * count is capped at maxResults. RFC 9865: `cursor` (empty to begin) pages
  * by cursor instead. A filter that does not parse is 400, never a full list.
  */
-export function parseListQuery(type: ResourceType, query: Record<string, unknown>): ScimListQuery {
+export function parseListQuery(
+  type: ResourceType,
+  query: Record<string, unknown>,
+  dialect: ScimDialect,
+): ScimListQuery {
   const filterText = single(query.filter, 'filter');
   const count = Math.min(
     capabilities.maxResults,
     Math.max(0, integer(query.count, 'count') ?? capabilities.defaultPageSize),
   );
   const cursor = single(query.cursor, 'cursor');
-  const sort = parseSort(type, query);
+  const sort = parseSort(type, query, dialect);
   if (cursor !== undefined && (query.startIndex !== undefined || sort)) {
     throw scimBadRequest('invalidValue', 'cursor cannot be combined with startIndex or sortBy');
   }
   return {
-    filter: filterText === undefined ? undefined : parseFilter(filterText, type),
+    filter: filterText === undefined ? undefined : parseFilter(filterText, type, dialect),
     sort,
     paging:
       cursor === undefined

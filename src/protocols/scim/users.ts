@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { getScimUser, groupsOfUsers, listScimUsers, type ScimUser } from '../../domain/directory/index.ts';
 import type { Db } from '../../storage/index.ts';
-import { directoryOf, summarize } from './context.ts';
+import { dialectOf, directoryOf, summarize } from './context.ts';
 import { listResponse, parseListQuery } from './list-query.ts';
 import { expectedVersion, notModified } from './preconditions.ts';
 import { excludes, type Projection, parseProjection, project } from './project.ts';
@@ -45,7 +45,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     });
   };
   const send = async (req: Request, res: Response, status: number, user: ScimUser) => {
-    const projection = parseProjection(userResourceType, { ...req.query });
+    const projection = parseProjection(userResourceType, { ...req.query }, dialectOf(res));
     // A user just created belongs to no group yet.
     const [body] = await render(res, [user], projection, status !== 201);
     res.setHeader('ETag', etagOf(user.version));
@@ -61,8 +61,8 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
 
   router.get('/Users', async (req, res) => {
     const query = { ...req.query };
-    const list = parseListQuery(userResourceType, query);
-    const projection = parseProjection(userResourceType, query);
+    const list = parseListQuery(userResourceType, query, dialectOf(res));
+    const projection = parseProjection(userResourceType, query, dialectOf(res));
     const page = await listScimUsers(deps.db, directoryOf(res), list);
     sendScim(res, 200, listResponse(list, page, await render(res, page.items, projection)));
   });

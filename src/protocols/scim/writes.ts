@@ -16,6 +16,7 @@ import type { Directory } from '../../domain/sources/index.ts';
 import { MusterError } from '../../errors.ts';
 import type { Db } from '../../storage/index.ts';
 import { requestIdOf } from '../http/index.ts';
+import { type ScimDialect, scimDialectOf } from '../idp-profiles/index.ts';
 import { directoryOf } from './context.ts';
 import { applyUserPatch, planGroupPatch } from './patch/index.ts';
 import { normalizeGroup, normalizeResource } from './resource/index.ts';
@@ -30,12 +31,19 @@ export interface WriteContext {
   readonly db: Db;
   readonly directory: Directory;
   readonly ctx: ChangeContext;
+  /** How the directory's provider writes SCIM: bodies and PATCHes are read in its dialect. */
+  readonly dialect: ScimDialect;
 }
 
 /** Who writes in a SCIM request: the directory, as the actor of its changes. */
 export function writeContext(db: Db, res: Response): WriteContext {
   const directory = directoryOf(res);
-  return { db, directory, ctx: { actor: { type: 'scim', id: directory.id }, requestId: requestIdOf(res) } };
+  return {
+    db,
+    directory,
+    ctx: { actor: { type: 'scim', id: directory.id }, requestId: requestIdOf(res) },
+    dialect: scimDialectOf(directory.provider),
+  };
 }
 
 /** A PATCH that loses a race with another write reads and applies again, this many times. */
@@ -49,7 +57,7 @@ function checkVersion(expected: number | undefined, current: number): void {
 
 export function createUser(w: WriteContext, body: unknown): Promise<ScimUser> {
   return createScimUser(w.db, w.directory, w.ctx, {
-    resource: normalizeResource(userResourceType, body),
+    resource: normalizeResource(userResourceType, body, w.dialect),
     raw: body,
   });
 }
@@ -62,7 +70,7 @@ export async function replaceUser(
 ): Promise<ScimUser> {
   const current = await getScimUser(w.db, w.directory, id);
   checkVersion(version, current.version);
-  const resource = normalizeResource(userResourceType, body);
+  const resource = normalizeResource(userResourceType, body, w.dialect);
   const updated = await replaceScimUser(w.db, w.directory, w.ctx, current, { resource, raw: body });
   if (!updated)
     throw new MusterError('precondition_failed', 'The user changed while this request ran; send it again');
@@ -78,7 +86,7 @@ export async function patchUser(
   for (let attempt = 0; attempt < patchAttempts; attempt += 1) {
     const current = await getScimUser(w.db, w.directory, id);
     if (attempt === 0) checkVersion(version, current.version);
-    const { resource, changed } = applyUserPatch(current.resource, body);
+    const { resource, changed } = applyUserPatch(current.resource, body, w.dialect);
     if (!changed) return current;
     const updated = await replaceScimUser(w.db, w.directory, w.ctx, current, { resource, raw: body });
     if (updated) return updated;
@@ -93,7 +101,7 @@ export async function deleteUser(w: WriteContext, id: string, version?: number):
 }
 
 export function createGroup(w: WriteContext, body: unknown): Promise<ScimGroup> {
-  const { resource, members } = normalizeGroup(body);
+  const { resource, members } = normalizeGroup(body, w.dialect);
   return createScimGroup(w.db, w.directory, w.ctx, { resource, members: members ?? [], raw: body });
 }
 
@@ -103,7 +111,7 @@ export function replaceGroup(
   body: unknown,
   version?: number,
 ): Promise<ScimGroup> {
-  const { resource, members } = normalizeGroup(body);
+  const { resource, members } = normalizeGroup(body, w.dialect);
   return changeScimGroup(w.db, w.directory, w.ctx, id, (current) => {
     checkVersion(version, current.version);
     return { resource, members: { add: [], remove: [], replaceAll: members ?? [] }, raw: body };
@@ -113,7 +121,7 @@ export function replaceGroup(
 export function patchGroup(w: WriteContext, id: string, body: unknown, version?: number): Promise<ScimGroup> {
   return changeScimGroup(w.db, w.directory, w.ctx, id, (current) => {
     checkVersion(version, current.version);
-    const plan = planGroupPatch(current.resource, body);
+    const plan = planGroupPatch(current.resource, body, w.dialect);
     return { resource: plan.changed ? plan.resource : undefined, members: plan.members, raw: body };
   });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MusterError } from '../../../src/errors.ts';
+import { idpProfiles, rfcDialect, type ScimDialect } from '../../../src/protocols/idp-profiles/index.ts';
 import { parseFilter } from '../../../src/protocols/scim/filter/index.ts';
 import {
   attribute,
@@ -85,7 +86,7 @@ const parses: readonly Case[] = [
   ],
   ['meta.created lt "2011-05-13T04:42:34"', 'meta.created lt "2011-05-13T04:42:34Z"'],
   ['meta.created le "2024-02-29T23:59:59.5-05:30"', 'meta.created le "2024-02-29T23:59:59.5-05:30"'],
-  // booleans, including the strings Entra sends
+  // booleans, including the strings Entra and Keycloak send (read in the generic dialect)
   ['active eq true', 'active eq true'],
   ['active eq TRUE', 'active eq true'],
   ['active ne false', 'active ne false'],
@@ -98,7 +99,7 @@ const parses: readonly Case[] = [
   ['emails eq null', 'not(emails.value pr)'],
   // a multi-valued complex attribute without a sub-attribute means its value
   ['emails eq "a@x.com"', 'emails.value eq "a@x.com"'],
-  // an unquoted word is a string, as Entra's documentation writes it
+  // an unquoted word is a string, as Entra's documentation writes it (generic dialect)
   ['externalId eq jyoung', 'externalId eq "jyoung"'],
   ['emails.value co "@x.com"', 'emails.value co "@x.com"'],
   ['Emails.Type eq "work"', 'emails.type eq "work"'],
@@ -115,7 +116,7 @@ const parses: readonly Case[] = [
     'emails[(emails.type eq "work" or emails.primary eq true)]',
   ],
   ['emails[value pr]', 'emails[emails.value pr]'],
-  // Entra: a value path followed by a comparison on one of its sub-attributes
+  // Entra: a value path followed by a comparison on one of its sub-attributes (generic dialect)
   ['emails[type eq "work"].value eq "x"', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
   ['name[givenName eq "B"]', 'name[name.givenName eq "B"]'],
   ['meta[created gt "2020-01-01T00:00:00Z"]', 'meta[meta.created gt "2020-01-01T00:00:00Z"]'],
@@ -337,9 +338,33 @@ const refuses: readonly Case[] = [
   ['meta eq "x"', '"meta" is a complex attribute; compare one of its sub-attributes at position 1'],
 ];
 
-function parse(filter: string, resourceType: ResourceType = userResourceType): FilterNode {
-  return parseFilter(filter, resourceType);
+/** The unit cases read filters as a generic directory does: every IdP's forms. */
+function parse(
+  filter: string,
+  resourceType: ResourceType = userResourceType,
+  dialect: ScimDialect = idpProfiles.generic.scim,
+): FilterNode {
+  return parseFilter(filter, resourceType, dialect);
 }
+
+/** What the RFC's grammar alone allows: still read, whatever the dialect. */
+const rfcParses: readonly Case[] = [
+  ['USERNAME EQ "bjensen"', 'userName eq "bjensen"'],
+  ['active eq TRUE', 'active eq true'],
+  ['title ne NULL', 'title pr'],
+  [`${enterprise}:manager.value eq "x"`, 'ext:manager.value eq "x"'],
+  ['emails[type eq "work" and value eq "x"]', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
+];
+
+/** Forms only a dialect allows, refused in the RFC's; each names the leniency that reads it. */
+const rfcRefuses: readonly [filter: string, message: string, leniency: keyof ScimDialect][] = [
+  ['active eq "True"', 'active is a boolean, so "True" is not a value it can have', 'stringBooleans'],
+  ['emails[primary eq "true"]', 'primary is a boolean, so "true"', 'stringBooleans'],
+  ['externalId eq jyoung', 'expected a value (a string in double quotes', 'unquotedFilterStrings'],
+  ['emails[type eq "work"].value eq "x"', 'a sub-attribute cannot follow "]"', 'valuePathSubAttribute'],
+  ['manager.value eq "x"', 'unknown attribute "manager.value"', 'unqualifiedExtensionAttributes'],
+  ['department eq "Sales"', 'unknown attribute "department"', 'unqualifiedExtensionAttributes'],
+];
 
 describe('SCIM filter parser', () => {
   for (const [filter, expected, resourceType] of parses) {
@@ -440,6 +465,29 @@ describe('SCIM filter parser', () => {
       caseExact: false,
     });
   });
+
+  for (const [filter, expected] of rfcParses) {
+    it(`parses ${filter} in the RFC dialect`, () => {
+      assert.equal(show(parse(filter, userResourceType, rfcDialect)), expected);
+    });
+  }
+
+  for (const [filter, message, leniency] of rfcRefuses) {
+    it(`refuses ${JSON.stringify(filter)} in the RFC dialect, reads it with ${leniency} alone`, () => {
+      assert.throws(
+        () => parse(filter, userResourceType, rfcDialect),
+        (error: unknown) => {
+          assert.ok(error instanceof MusterError, String(error));
+          assert.equal(error.status, 400);
+          assert.equal(error.scimType, 'invalidFilter');
+          assert.ok(error.message.includes(message), `${error.message} does not say ${message}`);
+          return true;
+        },
+      );
+      const node = parse(filter, userResourceType, { ...rfcDialect, [leniency]: true });
+      assert.ok(['compare', 'valuePath'].includes(node.kind), show(node));
+    });
+  }
 
   it('gives the sub-attributes inside a value path the name of their parent', () => {
     const node = parse('emails[type eq "work"]');

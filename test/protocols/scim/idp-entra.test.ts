@@ -102,8 +102,9 @@ describe('Microsoft Entra ID provisioning, as the Entra documentation shows it',
   });
 
   it('Example 1: "GET .../Users?filter=externalId eq jyoung" (the value unquoted, as the tutorial prints it)', async () => {
-    // The tutorial's handling example writes the matching query with a bare value. Muster reads
-    // filters by RFC 7644 §3.4.2.2, where a string value is quoted, and refuses this one.
+    // The tutorial's handling example writes the matching query with a bare value. RFC 7644
+    // §3.4.2.2 quotes string values; an Entra directory reads this one as the string it can only
+    // mean (the profile's unquotedFilterStrings), where other providers' directories refuse it.
     emptyList(await scim.get('/Users?filter=externalId eq jyoung'));
   });
 

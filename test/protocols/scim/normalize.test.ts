@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMusterError, type ScimType } from '../../../src/errors.ts';
+import { idpProfiles, type Leniency, rfcDialect } from '../../../src/protocols/idp-profiles/index.ts';
 import {
   normalizeAttributes,
   normalizeGroup,
@@ -36,6 +37,9 @@ function deepFreeze<T>(value: T): T {
 }
 
 const user = (attributes: ScimJson): ScimJson => ({ schemas: [userUrn], ...attributes });
+
+/** The unit cases read bodies as a generic directory does: every IdP's forms. */
+const anyIdp = idpProfiles.generic.scim;
 
 const accepted: readonly { name: string; body: ScimJson; expected: ScimJson }[] = [
   {
@@ -87,7 +91,7 @@ const accepted: readonly { name: string; body: ScimJson; expected: ScimJson }[] 
     expected: { userName: 'a', name: { givenName: 'A' }, emails: [{ value: 'a@x', type: 'work' }] },
   },
   {
-    name: 'booleans sent as strings, as Entra does',
+    name: 'booleans sent as strings, as Entra and Keycloak do',
     body: user({ userName: 'a', active: 'False', emails: [{ value: 'a@x', primary: 'True' }] }),
     expected: { userName: 'a', active: false, emails: [{ value: 'a@x', primary: true }] },
   },
@@ -265,19 +269,23 @@ const refused: readonly {
 describe('normalizeResource', () => {
   for (const c of accepted) {
     it(`accepts ${c.name}`, () => {
-      assert.deepEqual(normalizeResource(userResourceType, deepFreeze(c.body)), c.expected);
+      assert.deepEqual(normalizeResource(userResourceType, deepFreeze(c.body), anyIdp), c.expected);
     });
   }
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.scimType}`, () => {
-      assertScimError(() => normalizeResource(c.type ?? userResourceType, c.body), c.scimType, c.message);
+      assertScimError(
+        () => normalizeResource(c.type ?? userResourceType, c.body, anyIdp),
+        c.scimType,
+        c.message,
+      );
     });
   }
 
   it('is idempotent: its output passes through unchanged', () => {
     for (const c of accepted) {
-      const once = normalizeResource(userResourceType, c.body);
-      assert.deepEqual(normalizeAttributes(userResourceType, once), once, c.name);
+      const once = normalizeResource(userResourceType, c.body, anyIdp);
+      assert.deepEqual(normalizeAttributes(userResourceType, once, rfcDialect), once, c.name);
     }
   });
 
@@ -289,13 +297,13 @@ describe('normalizeResource', () => {
       [`${enterprise}:manager`]: 'm',
     });
     const copy = structuredClone(body);
-    normalizeResource(userResourceType, body);
+    normalizeResource(userResourceType, body, anyIdp);
     assert.deepEqual(body, copy);
   });
 
   it('never stores group members, even through normalizeResource', () => {
     const body = { schemas: [groupUrn], displayName: 'G', members: [{ value: 'u1' }] };
-    assert.deepEqual(normalizeResource(groupResourceType, body), { displayName: 'G' });
+    assert.deepEqual(normalizeResource(groupResourceType, body, anyIdp), { displayName: 'G' });
   });
 });
 
@@ -371,19 +379,100 @@ const groupRefused: readonly { name: string; members: unknown; message: RegExp }
 describe('normalizeGroup', () => {
   for (const c of groupCases) {
     it(`reads ${c.name}`, () => {
-      assert.deepEqual(normalizeGroup(deepFreeze(c.body)), { resource: c.resource, members: c.members });
+      assert.deepEqual(normalizeGroup(deepFreeze(c.body), anyIdp), {
+        resource: c.resource,
+        members: c.members,
+      });
     });
   }
   for (const c of groupRefused) {
     it(`refuses ${c.name} with invalidValue`, () => {
       const body = { schemas: [groupUrn], displayName: 'G', members: c.members };
-      assertScimError(() => normalizeGroup(body), 'invalidValue', c.message);
+      assertScimError(() => normalizeGroup(body, anyIdp), 'invalidValue', c.message);
     });
   }
   it('refuses a key naming a member sub-attribute', () => {
     assertScimError(
-      () => normalizeGroup({ schemas: [groupUrn], displayName: 'G', 'members.value': 'u1' }),
+      () => normalizeGroup({ schemas: [groupUrn], displayName: 'G', 'members.value': 'u1' }, anyIdp),
       'invalidValue',
     );
+  });
+});
+
+/** IdP forms in bodies: refused in the RFC's dialect, read with the one leniency that names them. */
+const dialectCases: readonly {
+  leniency: Leniency;
+  body: ScimJson;
+  scimType: ScimType;
+  message: RegExp;
+  expected: ScimJson;
+}[] = [
+  {
+    leniency: 'stringBooleans',
+    body: user({ userName: 'a', active: 'False' }),
+    scimType: 'invalidValue',
+    message: /^active must be a boolean/,
+    expected: { userName: 'a', active: false },
+  },
+  {
+    leniency: 'bareManagerId',
+    body: user({ userName: 'a', [enterprise]: { manager: 'boss' } }),
+    scimType: 'invalidValue',
+    message: /manager must be an object/,
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    leniency: 'singleComplexAsList',
+    body: user({ userName: 'a', [enterprise]: { manager: [{ value: 'boss' }] } }),
+    scimType: 'invalidValue',
+    message: /manager is single-valued/,
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    leniency: 'unqualifiedExtensionAttributes',
+    body: user({ userName: 'a', department: 'Ops' }),
+    scimType: 'invalidSyntax',
+    message: /"department" is an attribute of urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User/,
+    expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
+  },
+  {
+    leniency: 'dottedAttributeKeys',
+    body: user({ userName: 'a', 'name.givenName': 'A' }),
+    scimType: 'invalidSyntax',
+    message: /"name\.givenName" is a path, not an attribute name/,
+    expected: { userName: 'a', name: { givenName: 'A' } },
+  },
+  {
+    leniency: 'qualifiedAttributeKeys',
+    body: user({ userName: 'a', [`${enterprise}:department`]: 'Ops' }),
+    scimType: 'invalidSyntax',
+    message: /is a URN-qualified path, not an attribute name/,
+    expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
+  },
+];
+
+describe('normalizeResource in the RFC dialect', () => {
+  for (const c of dialectCases) {
+    it(`refuses what ${c.leniency} reads, and reads it with ${c.leniency} on`, () => {
+      assertScimError(() => normalizeResource(userResourceType, c.body, rfcDialect), c.scimType, c.message);
+      const lenient = { ...rfcDialect, [c.leniency]: true };
+      assert.deepEqual(normalizeResource(userResourceType, c.body, lenient), c.expected);
+    });
+  }
+
+  it('reads what RFC 7643 allows: names in any case, readOnly attributes and nulls dropped', () => {
+    const body = user({
+      USERNAME: 'a',
+      Active: true,
+      id: 'client-id',
+      groups: [],
+      displayName: null,
+      [enterprise]: { Department: 'Ops', manager: { value: 'boss', displayName: 'read-only' } },
+    });
+    assert.deepEqual(normalizeResource(userResourceType, body, rfcDialect), {
+      userName: 'a',
+      active: true,
+      [enterprise]: { department: 'Ops', manager: { value: 'boss' } },
+    });
   });
 });

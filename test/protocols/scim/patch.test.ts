@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMusterError, type ScimType } from '../../../src/errors.ts';
+import { idpProfiles, type Leniency, rfcDialect } from '../../../src/protocols/idp-profiles/index.ts';
 import {
   applyUserPatch,
   type MemberChanges,
@@ -31,6 +32,9 @@ function deepFreeze<T>(value: T): T {
 }
 
 const patch = (...Operations: unknown[]) => ({ schemas: [patchUrn], Operations });
+
+/** The unit cases read PATCHes as a generic directory does: every IdP's forms. */
+const anyIdp = idpProfiles.generic.scim;
 
 const stored: ScimJson = deepFreeze({
   userName: 'bjensen@example.com',
@@ -392,21 +396,21 @@ const refused: readonly { name: string; body: unknown; scimType: ScimType; messa
 describe('applyUserPatch', () => {
   for (const c of userCases) {
     it(`applies ${c.name}`, () => {
-      const result = applyUserPatch(stored, deepFreeze(patch(...c.ops)));
+      const result = applyUserPatch(stored, deepFreeze(patch(...c.ops)), anyIdp);
       assert.deepEqual(result.resource, c.expected);
       assert.equal(result.changed, true);
     });
   }
   for (const c of unchanged) {
     it(`reports no change for ${c.name}`, () => {
-      const result = applyUserPatch(stored, patch(...c.ops));
+      const result = applyUserPatch(stored, patch(...c.ops), anyIdp);
       assert.deepEqual(result.resource, stored);
       assert.equal(result.changed, false);
     });
   }
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.scimType}`, () => {
-      assertScimError(() => applyUserPatch(stored, c.body), c.scimType, c.message);
+      assertScimError(() => applyUserPatch(stored, c.body, anyIdp), c.scimType, c.message);
     });
   }
 
@@ -415,11 +419,11 @@ describe('applyUserPatch', () => {
       { op: 'replace', path: 'title', value: 'x' },
       { op: 'replace', path: 'shoeSize', value: 9 },
     );
-    assertScimError(() => applyUserPatch(stored, body), 'invalidPath', /^Operations\[1\]: /);
+    assertScimError(() => applyUserPatch(stored, body, anyIdp), 'invalidPath', /^Operations\[1\]: /);
   });
 
   it('shares nothing with its input', () => {
-    const result = applyUserPatch(stored, patch({ op: 'replace', path: 'title', value: 'x' }));
+    const result = applyUserPatch(stored, patch({ op: 'replace', path: 'title', value: 'x' }), anyIdp);
     (result.resource.name as ScimJson).givenName = 'Changed';
     assert.equal((stored.name as ScimJson).givenName, 'Barbara');
   });
@@ -614,7 +618,7 @@ const groupRefused: readonly { name: string; op: ScimJson; scimType: ScimType; m
 describe('planGroupPatch', () => {
   for (const c of groupCases) {
     it(`plans ${c.name}`, () => {
-      const result = planGroupPatch(group, deepFreeze(patch(...c.ops)));
+      const result = planGroupPatch(group, deepFreeze(patch(...c.ops)), anyIdp);
       assert.deepEqual(result.members, c.members);
       assert.deepEqual(result.resource, c.resource ?? group);
       assert.equal(result.changed, c.resource !== undefined);
@@ -623,7 +627,7 @@ describe('planGroupPatch', () => {
   }
   for (const c of groupRefused) {
     it(`refuses ${c.name} with ${c.scimType}`, () => {
-      assertScimError(() => planGroupPatch(group, patch(c.op)), c.scimType, c.message);
+      assertScimError(() => planGroupPatch(group, patch(c.op), anyIdp), c.scimType, c.message);
     });
   }
 
@@ -631,7 +635,124 @@ describe('planGroupPatch', () => {
     const result = planGroupPatch(
       { ...group, members: [{ value: 'u1' }] },
       patch({ op: 'replace', path: 'displayName', value: 'X' }),
+      anyIdp,
     );
     assert.deepEqual(result.resource, { displayName: 'X', externalId: 'eng' });
+  });
+});
+
+/** IdP forms in PATCHes: refused in the RFC's dialect, applied with the one leniency that names them. */
+const dialectCases: readonly {
+  leniency: Leniency;
+  op: ScimJson;
+  scimType: ScimType;
+  message: RegExp;
+  expected: ScimJson;
+}[] = [
+  {
+    leniency: 'stringBooleans',
+    op: { op: 'replace', path: 'active', value: 'False' },
+    scimType: 'invalidValue',
+    message: /active must be a boolean/,
+    expected: { ...stored, active: false },
+  },
+  {
+    leniency: 'stringBooleans',
+    op: { op: 'remove', path: 'emails[primary eq "true"]' },
+    scimType: 'invalidPath',
+    message: /primary is a boolean/,
+    expected: { ...stored, emails: [home] },
+  },
+  {
+    leniency: 'anyCaseOpNames',
+    op: { op: 'Replace', path: 'title', value: 'Guide' },
+    scimType: 'invalidSyntax',
+    message: /in lower case, not Replace/,
+    expected: { ...stored, title: 'Guide' },
+  },
+  {
+    leniency: 'removeWithValue',
+    op: { op: 'remove', path: 'emails', value: [{ value: 'babs@home.example' }] },
+    scimType: 'invalidValue',
+    message: /remove takes no value/,
+    expected: { ...stored, emails: [work] },
+  },
+  {
+    leniency: 'echoedIdAndMeta',
+    op: { op: 'replace', value: { id: 'abc', meta: { version: 'W/"1"' }, displayName: 'New' } },
+    scimType: 'mutability',
+    message: /id is read-only/,
+    expected: { ...stored, displayName: 'New' },
+  },
+  {
+    leniency: 'dottedAttributeKeys',
+    op: { op: 'replace', value: { 'name.givenName': 'Barb' } },
+    scimType: 'invalidSyntax',
+    message: /"name\.givenName" is a path/,
+    expected: { ...stored, name: { givenName: 'Barb', familyName: 'Jensen' } },
+  },
+  {
+    leniency: 'qualifiedAttributeKeys',
+    op: { op: 'replace', value: { [`${enterprise}:department`]: 'Sales' } },
+    scimType: 'invalidSyntax',
+    message: /URN-qualified path/,
+    expected: withEnterprise({ department: 'Sales' }),
+  },
+  {
+    leniency: 'unqualifiedExtensionAttributes',
+    op: { op: 'replace', path: 'department', value: 'Sales' },
+    scimType: 'invalidPath',
+    message: /Invalid path department: not an attribute of User/,
+    expected: withEnterprise({ department: 'Sales' }),
+  },
+  {
+    leniency: 'bareManagerId',
+    op: { op: 'replace', path: `${enterprise}:manager`, value: 'mgr-2' },
+    scimType: 'invalidValue',
+    message: /manager must be an object/,
+    expected: withEnterprise({ manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+  {
+    leniency: 'singleComplexAsList',
+    op: { op: 'replace', path: `${enterprise}:manager`, value: [{ value: 'mgr-2' }] },
+    scimType: 'invalidValue',
+    message: /manager is single-valued/,
+    expected: withEnterprise({ manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+];
+
+describe('PATCH in the RFC dialect', () => {
+  for (const c of dialectCases) {
+    it(`refuses ${JSON.stringify(c.op)} with ${c.scimType}, applies it with ${c.leniency} on`, () => {
+      assertScimError(() => applyUserPatch(stored, patch(c.op), rfcDialect), c.scimType, c.message);
+      const lenient = { ...rfcDialect, [c.leniency]: true };
+      assert.deepEqual(applyUserPatch(stored, patch(c.op), lenient).resource, c.expected);
+    });
+  }
+
+  it('refuses a group member removal by value list, and removes only those with removeWithValue', () => {
+    const body = patch({ op: 'remove', path: 'members', value: [{ value: 'u1' }] });
+    assertScimError(() => planGroupPatch(group, body, rfcDialect), 'invalidValue', /remove takes no value/);
+    const lenient = { ...rfcDialect, removeWithValue: true };
+    assert.deepEqual(planGroupPatch(group, body, lenient).members, { add: [], remove: ['u1'] });
+  });
+
+  it('applies what RFC 7644 §3.5.2 writes: path-less values, filters, names in any case', () => {
+    const body = patch(
+      { op: 'replace', value: { active: false, NAME: { givenName: 'B' } } },
+      { op: 'add', path: 'emails[type eq "work"].primary', value: true },
+      { op: 'remove', path: 'Emails[TYPE eq "home"]' },
+    );
+    assert.deepEqual(applyUserPatch(stored, body, rfcDialect).resource, {
+      ...stored,
+      active: false,
+      name: { givenName: 'B', familyName: 'Jensen' },
+      emails: [work],
+    });
+    const members = patch(
+      { op: 'add', path: 'members', value: [{ value: 'u1' }] },
+      { op: 'remove', path: 'members[value eq "u2"]' },
+    );
+    assert.deepEqual(planGroupPatch(group, members, rfcDialect).members, { add: ['u1'], remove: ['u2'] });
   });
 });

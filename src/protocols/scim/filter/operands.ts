@@ -1,4 +1,5 @@
 import type { CompareOperator, FilterAttribute, FilterNode, FilterScalar } from '../../../storage/index.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   type Attribute,
   findAttribute,
@@ -15,8 +16,12 @@ export interface Spelled {
   readonly position: number;
 }
 
-export function resolveAttribute(resourceType: ResourceType, word: Spelled): ResolvedPath {
-  const resolved = resolvePath(resourceType, word.text);
+export function resolveAttribute(
+  resourceType: ResourceType,
+  word: Spelled,
+  dialect: ScimDialect,
+): ResolvedPath {
+  const resolved = resolvePath(resourceType, word.text, dialect);
   if (!resolved) throw filterError(`unknown attribute ${JSON.stringify(word.text)}`, word.position);
   return filterable(resolved, word);
 }
@@ -77,7 +82,10 @@ export interface ComparisonParts {
   readonly valueWord: Spelled;
 }
 
-export function comparison({ path, word, op, opWord, value, valueWord }: ComparisonParts): FilterNode {
+export function comparison(
+  { path, word, op, opWord, value, valueWord }: ComparisonParts,
+  dialect: ScimDialect,
+): FilterNode {
   const target = comparable(path, word);
   const attribute = toFilterAttribute(target);
   const refuse = (why: string) => filterError(`"${op}" ${why}`, opWord.position);
@@ -94,17 +102,34 @@ export function comparison({ path, word, op, opWord, value, valueWord }: Compari
   if (substring.has(op) && kind !== 'string' && kind !== 'reference') {
     throw refuse(`needs a string attribute, and ${word.text} is ${kind}`);
   }
-  return { kind: 'compare', attribute, op, value: coerce(attribute, value, word, valueWord) };
+  return {
+    kind: 'compare',
+    attribute,
+    op,
+    value: coerce(attribute, value, { word, at: valueWord, dialect }),
+  };
 }
 
-function coerce(attribute: FilterAttribute, value: string | number | boolean, word: Spelled, at: Spelled) {
+interface CoerceContext {
+  readonly word: Spelled;
+  readonly at: Spelled;
+  readonly dialect: ScimDialect;
+}
+
+function coerce(
+  attribute: FilterAttribute,
+  value: string | number | boolean,
+  { word, at, dialect }: CoerceContext,
+) {
   const wrong = (expected: string) =>
     filterError(`${word.text} is ${expected}, so ${at.text} is not a value it can have`, at.position);
   switch (attribute.type) {
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      // Entra ID sends booleans as strings ("True"), so those are read as the booleans they spell.
-      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+      // `stringBooleans`: "True" is read as the boolean it spells.
+      if (dialect.stringBooleans && typeof value === 'string' && /^(true|false)$/i.test(value)) {
+        return value.toLowerCase() === 'true';
+      }
       throw wrong('a boolean');
     case 'integer':
       if (typeof value === 'number' && Number.isSafeInteger(value)) return value;

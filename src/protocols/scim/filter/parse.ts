@@ -1,4 +1,5 @@
 import type { CompareOperator, FilterNode, FilterScalar } from '../../../storage/index.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import type { ResolvedPath, ResourceType } from '../schema/index.ts';
 import { filterError } from './error.ts';
 import { comparison, resolveAttribute, resolveSubAttribute, toFilterAttribute } from './operands.ts';
@@ -22,15 +23,16 @@ const operators: ReadonlySet<string> = new Set<CompareOperator>([
 /**
  * Parses a SCIM filter (RFC 7644 §3.4.2.2) and resolves its attribute paths
  * against the resource type. Precedence: not, then and, then or. Anything it
- * does not understand is a 400 invalidFilter, never a filter that matches all.
+ * does not understand is a 400 invalidFilter, never a filter that matches all;
+ * forms beyond the RFC are understood only where the dialect allows them.
  */
-export function parseFilter(text: string, resourceType: ResourceType): FilterNode {
+export function parseFilter(text: string, resourceType: ResourceType, dialect: ScimDialect): FilterNode {
   if (text.length > maxFilterLength) {
     throw filterError(
       `the filter is ${text.length} characters long, more than the ${maxFilterLength} allowed`,
     );
   }
-  const parser = new Parser(tokenize(text), resourceType);
+  const parser = new Parser(tokenize(text), resourceType, dialect);
   if (parser.peek().kind === 'end') throw filterError('the filter is empty');
   return parser.filter();
 }
@@ -41,12 +43,14 @@ const describe = (token: Token) =>
 class Parser {
   readonly #tokens: readonly Token[];
   readonly #resourceType: ResourceType;
+  readonly #dialect: ScimDialect;
   #index = 0;
   #depth = 0;
 
-  constructor(tokens: readonly Token[], resourceType: ResourceType) {
+  constructor(tokens: readonly Token[], resourceType: ResourceType, dialect: ScimDialect) {
     this.#tokens = tokens;
     this.#resourceType = resourceType;
+    this.#dialect = dialect;
   }
 
   filter(): FilterNode {
@@ -139,7 +143,9 @@ class Parser {
 
   #expression(scope: ResolvedPath | undefined): FilterNode {
     const word = this.#next();
-    const path = scope ? resolveSubAttribute(scope, word) : resolveAttribute(this.#resourceType, word);
+    const path = scope
+      ? resolveSubAttribute(scope, word)
+      : resolveAttribute(this.#resourceType, word, this.#dialect);
     if (this.peek().kind === '[') return this.#valuePath(path, word, scope);
     return this.#condition(path, word);
   }
@@ -155,7 +161,7 @@ class Parser {
       throw filterError(`unknown operator ${describe(opWord)} (expected ${expected})`, opWord.position);
     }
     const valueWord = this.#next();
-    const value = scalarOf(valueWord);
+    const value = scalarOf(valueWord, this.#dialect);
     if (value === undefined) {
       if (valueWord.kind === 'end') {
         throw filterError(`missing value after "${opWord.text}"`, opWord.position);
@@ -163,7 +169,7 @@ class Parser {
       const message = `expected a value (a string in double quotes, a number, true, false or null), found ${describe(valueWord)}`;
       throw filterError(message, valueWord.position);
     }
-    return comparison({ path, word, op: op as CompareOperator, opWord, value, valueWord });
+    return comparison({ path, word, op: op as CompareOperator, opWord, value, valueWord }, this.#dialect);
   }
 
   #valuePath(path: ResolvedPath, word: Token, scope: ResolvedPath | undefined): FilterNode {
@@ -188,7 +194,12 @@ class Parser {
     this.#depth--;
     const after = this.peek();
     if (after.kind === 'word' && after.text.startsWith('.')) {
-      // Entra's `emails[type eq "work"].value eq "x"`: one value that matches the brackets and the comparison.
+      // RFC 7644's filter grammar ends a value path at "]"; a sub-attribute after it only with the dialect.
+      if (!this.#dialect.valuePathSubAttribute) {
+        const inside = `${word.text}[… and ${after.text.slice(1)} …]`;
+        throw filterError(`a sub-attribute cannot follow "]"; compare it inside: ${inside}`, after.position);
+      }
+      // `emails[type eq "work"].value eq "x"`: one value that matches the brackets and the comparison.
       this.#next();
       const subWord: Token = { kind: 'word', text: after.text.slice(1), position: after.position + 1 };
       const tail = this.#condition(resolveSubAttribute(path, subWord), subWord);
@@ -202,15 +213,17 @@ class Parser {
   }
 }
 
-function scalarOf(token: Token): FilterScalar | undefined {
+/** true, false and null in any case: RFC 7644's ABNF literals are case-insensitive (RFC 5234 §2.3). */
+function scalarOf(token: Token, dialect: ScimDialect): FilterScalar | undefined {
   if (token.kind === 'string' || token.kind === 'number') return token.value;
   if (token.kind !== 'word') return undefined;
   const keyword = token.text.toLowerCase();
   if (keyword === 'true') return true;
   if (keyword === 'false') return false;
   if (keyword === 'null') return null;
-  // Entra's documentation writes `externalId eq jyoung`: an unquoted word that is no
-  // keyword can only be meant as a string. A missing value still fails.
+  // `unquotedFilterStrings`: an unquoted word that is no keyword can only be meant as a string.
+  // A missing value still fails.
+  if (!dialect.unquotedFilterStrings) return undefined;
   if (reservedWords.has(keyword) || operators.has(keyword) || token.text.startsWith('.')) return undefined;
   return token.text;
 }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { scimBadRequest } from '../../../errors.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   assign,
   containerOf,
@@ -53,7 +54,7 @@ function checkImmutable(attribute: Attribute, current: unknown, next: unknown, p
   }
 }
 
-function set(resource: ScimJson, step: PatchStep): void {
+function set(resource: ScimJson, step: PatchStep, dialect: ScimDialect): void {
   const { target, op } = step;
   const { attribute, subAttribute } = target;
   const path = pathOf(target);
@@ -61,13 +62,13 @@ function set(resource: ScimJson, step: PatchStep): void {
   const current = container[attribute.name];
   if (subAttribute) {
     const parent: ScimJson = isObject(current) ? { ...current } : {};
-    const next = normalizeValue(subAttribute, step.value, path);
+    const next = normalizeValue(subAttribute, step.value, path, dialect);
     checkImmutable(subAttribute, parent[subAttribute.name], next, path);
     assign(parent, subAttribute.name, next);
     assign(container, attribute.name, Object.keys(parent).length > 0 ? parent : undefined);
   } else if (attribute.multiValued) {
     const given = Array.isArray(step.value) ? step.value : [step.value];
-    const items = listOf(normalizeValue(attribute, given, path));
+    const items = listOf(normalizeValue(attribute, given, path, dialect));
     const merged = op === 'replace' ? [] : listOf(current);
     const written = new Set<number>();
     for (const item of items) {
@@ -81,7 +82,7 @@ function set(resource: ScimJson, step: PatchStep): void {
     }
     assign(container, attribute.name, merged.length > 0 ? settlePrimary(merged, written) : undefined);
   } else {
-    const next = normalizeValue(attribute, step.value, path);
+    const next = normalizeValue(attribute, step.value, path, dialect);
     // Complex single values merge (RFC 7644 §3.5.2.1, §3.5.2.3): sub-attributes not named are kept.
     if (attribute.type === 'complex') {
       if (isObject(next))
@@ -93,7 +94,12 @@ function set(resource: ScimJson, step: PatchStep): void {
   }
 }
 
-function setFiltered(resource: ScimJson, step: PatchStep, filter: NonNullable<PatchTarget['filter']>): void {
+function setFiltered(
+  resource: ScimJson,
+  step: PatchStep,
+  filter: NonNullable<PatchTarget['filter']>,
+  dialect: ScimDialect,
+): void {
   const { target, op } = step;
   const { attribute, subAttribute } = target;
   const path = pathOf(target);
@@ -112,18 +118,18 @@ function setFiltered(resource: ScimJson, step: PatchStep, filter: NonNullable<Pa
     const made = subAttribute
       ? { ...seed, [subAttribute.name]: step.value }
       : { ...seed, ...(step.value as ScimJson) };
-    const [item] = listOf(normalizeValue(attribute, [made], path));
+    const [item] = listOf(normalizeValue(attribute, [made], path, dialect));
     if (item !== undefined) matched.add(items.push(item) - 1);
   } else {
     for (const i of matched) {
       const old = items[i] as ScimJson;
       if (subAttribute) {
         const next = { ...old };
-        assign(next, subAttribute.name, normalizeValue(subAttribute, step.value, path));
+        assign(next, subAttribute.name, normalizeValue(subAttribute, step.value, path, dialect));
         items[i] = next;
       } else {
         if (!isObject(step.value)) throw scimBadRequest('invalidValue', `${path} must be an object`);
-        const [next] = listOf(normalizeValue(attribute, [step.value], path));
+        const [next] = listOf(normalizeValue(attribute, [step.value], path, dialect));
         items[i] = op === 'add' && isObject(next) ? { ...old, ...next } : (next ?? {});
       }
     }
@@ -134,7 +140,7 @@ function setFiltered(resource: ScimJson, step: PatchStep, filter: NonNullable<Pa
   assign(container, attribute.name, kept.length > 0 ? kept : undefined);
 }
 
-function remove(resource: ScimJson, step: PatchStep, strict: boolean): void {
+function remove(resource: ScimJson, step: PatchStep, strict: boolean, dialect: ScimDialect): void {
   const { target } = step;
   const { attribute, subAttribute, filter } = target;
   const container = containerOf(resource, target, false);
@@ -167,9 +173,9 @@ function remove(resource: ScimJson, step: PatchStep, strict: boolean): void {
     delete parent[subAttribute.name];
     next = Object.keys(parent).length > 0 ? parent : undefined;
   } else if (attribute.multiValued && step.hasValue && step.value !== null) {
-    // A value names the values to remove, never all of them.
+    // `removeWithValue` (parsing refuses a value otherwise): it names the values to remove, never all of them.
     const given = Array.isArray(step.value) ? step.value : [step.value];
-    const doomed = listOf(normalizeValue(attribute, given, pathOf(target)));
+    const doomed = listOf(normalizeValue(attribute, given, pathOf(target), dialect));
     const kept = listOf(current).filter((item) => !doomed.some((d) => sameItem(attribute, item, d)));
     next = kept.length > 0 ? kept : undefined;
   }
@@ -177,7 +183,7 @@ function remove(resource: ScimJson, step: PatchStep, strict: boolean): void {
 }
 
 /** Applies one step to `resource` in place; the caller passes a copy and validates the result as a whole. */
-export function applyStep(resource: ScimJson, step: PatchStep): void {
+export function applyStep(resource: ScimJson, step: PatchStep, dialect: ScimDialect): void {
   const { target } = step;
   const leaf = target.subAttribute ?? target.attribute;
   if (target.attribute.mutability === 'readOnly' || leaf.mutability === 'readOnly') {
@@ -191,7 +197,7 @@ export function applyStep(resource: ScimJson, step: PatchStep): void {
     );
   }
   // A null value unassigns (RFC 7643 §2.5), so it removes without insisting on a target.
-  if (step.op === 'remove' || step.value === null) remove(resource, step, step.op === 'remove');
-  else if (target.filter) setFiltered(resource, step, target.filter);
-  else set(resource, step);
+  if (step.op === 'remove' || step.value === null) remove(resource, step, step.op === 'remove', dialect);
+  else if (target.filter) setFiltered(resource, step, target.filter, dialect);
+  else set(resource, step, dialect);
 }

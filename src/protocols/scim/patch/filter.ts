@@ -1,5 +1,6 @@
 import { scimBadRequest } from '../../../errors.ts';
-import { coerceBoolean, type ScimJson } from '../resource/index.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
+import { booleanOf, type ScimJson } from '../resource/index.ts';
 import { type Attribute, findAttribute } from '../schema/index.ts';
 
 /**
@@ -70,8 +71,17 @@ function literal(token: Token | undefined, source: string): FilterValue {
   throw invalid(source, `${token.text} is not a value; quote strings`);
 }
 
+/** A boolean attribute compares with true or false; "true" as a string only where the dialect allows it. */
+function checked(attribute: Attribute, value: FilterValue, text: string, dialect: ScimDialect): FilterValue {
+  if (attribute.type !== 'boolean' || value === null || typeof value === 'boolean') return value;
+  const bool = booleanOf(value, dialect);
+  if (bool === undefined)
+    throw invalid(text, `${attribute.name} is a boolean; compare it with true or false`);
+  return bool;
+}
+
 /** Parses the text between the brackets against the sub-attributes of `parent`. */
-export function parseValueFilter(text: string, parent: Attribute): ValueFilter {
+export function parseValueFilter(text: string, parent: Attribute, dialect: ScimDialect): ValueFilter {
   const tokens = tokenize(text);
   let at = 0;
   const peekWord = (word: string) => tokens[at]?.kind === 'word' && tokens[at]?.text.toLowerCase() === word;
@@ -112,7 +122,7 @@ export function parseValueFilter(text: string, parent: Attribute): ValueFilter {
     at += 2;
     if (op === 'pr') return { kind: 'present', attribute };
     if (!compareOps.includes(op)) throw invalid(text, `expected an operator after ${name.text}`);
-    const value = literal(tokens[at], text);
+    const value = checked(attribute, literal(tokens[at], text), text, dialect);
     at += 1;
     return { kind: 'compare', attribute, op: op as CompareOp, value };
   };
@@ -146,7 +156,7 @@ function compare(attribute: Attribute, op: CompareOp, actual: unknown, expected:
     return op === 'ne' ? !equal : op === 'eq' && equal;
   }
   if (attribute.type === 'boolean') {
-    const equal = coerceBoolean(actual) === coerceBoolean(expected);
+    const equal = actual === expected;
     return op === 'ne' ? !equal : op === 'eq' && equal;
   }
   if (typeof actual === 'number' && typeof expected === 'number') return ordered(op, actual, expected);

@@ -1,27 +1,36 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isMusterError, scimBadRequest } from '../../../errors.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import { isMembers, isObject, normalizeAttributes, type ScimJson, targetsOfKey } from '../resource/index.ts';
-import { groupResourceType, type ResourceType, userResourceType } from '../schema/index.ts';
+import {
+  groupResourceType,
+  type ResolvedPath,
+  type ResourceType,
+  userResourceType,
+} from '../schema/index.ts';
 import { applyStep, type PatchStep } from './apply.ts';
 import { type MemberChanges, MemberPlan, planMemberStep } from './members.ts';
 import { parsePatchPath } from './path.ts';
 import { type PatchOperation, parsePatchRequest } from './request.ts';
 
-/** Attributes clients echo back from a GET in path-less values (Okta sends id); ignored, not refused. */
+/** With `echoedIdAndMeta`, these read-only attributes in a path-less value are ignored, not refused. */
 const echoed = new Set(['id', 'meta']);
 
 /**
- * The steps of one operation. Without a path, each key of the value is a
- * path of its own: `name.givenName` and `urn:…:User:manager` as Entra
- * sends them, or an extension URN holding that schema's attributes.
+ * The steps of one operation. Without a path, each key of the value names
+ * an attribute, or an extension URN holding that schema's attributes; the
+ * dialect may also allow keys that are paths (`name.givenName`).
  */
-function stepsOf(resourceType: ResourceType, operation: PatchOperation): PatchStep[] {
+function stepsOf(resourceType: ResourceType, operation: PatchOperation, dialect: ScimDialect): PatchStep[] {
   const { op, path, hasValue, value } = operation;
-  if (path !== undefined) return [{ op, target: parsePatchPath(resourceType, path), hasValue, value }];
+  if (path !== undefined)
+    return [{ op, target: parsePatchPath(resourceType, path, dialect), hasValue, value }];
   if (!isObject(value)) return [];
+  const ignored = (resolved: ResolvedPath) =>
+    dialect.echoedIdAndMeta && resolved.core && echoed.has(resolved.attribute.name);
   return Object.entries(value).flatMap(([key, member]) =>
-    targetsOfKey(resourceType, key, member)
-      .filter(({ resolved }) => !(resolved.core && echoed.has(resolved.attribute.name)))
+    targetsOfKey(resourceType, key, member, dialect)
+      .filter(({ resolved }) => !ignored(resolved))
       .map(({ resolved, value: v }) => ({
         op,
         target: { ...resolved, filter: undefined },
@@ -32,10 +41,15 @@ function stepsOf(resourceType: ResourceType, operation: PatchOperation): PatchSt
 }
 
 /** Runs `apply` on each step, naming the operation in any 400 it raises. */
-function forEachStep(resourceType: ResourceType, body: unknown, apply: (step: PatchStep) => void): void {
-  parsePatchRequest(body).forEach((operation, index) => {
+function forEachStep(
+  resourceType: ResourceType,
+  body: unknown,
+  dialect: ScimDialect,
+  apply: (step: PatchStep) => void,
+): void {
+  parsePatchRequest(body, dialect).forEach((operation, index) => {
     try {
-      for (const step of stepsOf(resourceType, operation)) apply(step);
+      for (const step of stepsOf(resourceType, operation, dialect)) apply(step);
     } catch (error) {
       if (!isMusterError(error) || !error.scimType) throw error;
       throw scimBadRequest(error.scimType, `Operations[${index}]: ${error.message}`);
@@ -48,10 +62,14 @@ function forEachStep(resourceType: ResourceType, body: unknown, apply: (step: Pa
  * changed; the result is validated as a PUT body would be. `changed` says
  * whether the stored form differs.
  */
-export function applyUserPatch(resource: ScimJson, body: unknown): { resource: ScimJson; changed: boolean } {
+export function applyUserPatch(
+  resource: ScimJson,
+  body: unknown,
+  dialect: ScimDialect,
+): { resource: ScimJson; changed: boolean } {
   const working = structuredClone(resource);
-  forEachStep(userResourceType, body, (step) => applyStep(working, step));
-  const next = normalizeAttributes(userResourceType, working);
+  forEachStep(userResourceType, body, dialect, (step) => applyStep(working, step, dialect));
+  const next = normalizeAttributes(userResourceType, working, dialect);
   return { resource: next, changed: !isDeepStrictEqual(resource, next) };
 }
 
@@ -64,12 +82,13 @@ export function applyUserPatch(resource: ScimJson, body: unknown): { resource: S
 export function planGroupPatch(
   resource: ScimJson,
   body: unknown,
+  dialect: ScimDialect,
 ): { resource: ScimJson; members: MemberChanges; changed: boolean } {
   const working = structuredClone(resource);
   const plan = new MemberPlan();
-  forEachStep(groupResourceType, body, (step) =>
-    isMembers(step.target) ? planMemberStep(plan, step) : applyStep(working, step),
+  forEachStep(groupResourceType, body, dialect, (step) =>
+    isMembers(step.target) ? planMemberStep(plan, step) : applyStep(working, step, dialect),
   );
-  const next = normalizeAttributes(groupResourceType, working);
+  const next = normalizeAttributes(groupResourceType, working, dialect);
   return { resource: next, members: plan.changes(), changed: !isDeepStrictEqual(resource, next) };
 }

@@ -1,4 +1,5 @@
 import { scimBadRequest } from '../../../errors.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   type Attribute,
   findAttribute,
@@ -37,16 +38,16 @@ function closingBracket(path: string, open: number): number {
   return -1;
 }
 
-export function parsePatchPath(resourceType: ResourceType, path: string): PatchTarget {
+export function parsePatchPath(resourceType: ResourceType, path: string, dialect: ScimDialect): PatchTarget {
   const open = path.indexOf('[');
   if (open < 0) {
-    const resolved = resolvePath(resourceType, path);
+    const resolved = resolvePath(resourceType, path, dialect);
     if (!resolved) throw invalidPath(path, `not an attribute of ${resourceType.name}`);
     return { ...resolved, filter: undefined };
   }
   const close = closingBracket(path, open);
   if (close < 0) throw invalidPath(path, 'unclosed [');
-  const resolved = resolvePath(resourceType, path.slice(0, open));
+  const resolved = resolvePath(resourceType, path.slice(0, open), dialect);
   if (!resolved) throw invalidPath(path, `not an attribute of ${resourceType.name}`);
   const { attribute } = resolved;
   if (resolved.subAttribute || !attribute.multiValued || !attribute.subAttributes) {
@@ -58,6 +59,6 @@ export function parsePatchPath(resourceType: ResourceType, path: string): PatchT
     subAttribute = rest.startsWith('.') ? findAttribute(attribute.subAttributes, rest.slice(1)) : undefined;
     if (!subAttribute) throw invalidPath(path, `${rest} is not a sub-attribute of ${attribute.name}`);
   }
-  const filter = parseValueFilter(path.slice(open + 1, close), attribute);
+  const filter = parseValueFilter(path.slice(open + 1, close), attribute, dialect);
   return { schema: resolved.schema, core: resolved.core, attribute, subAttribute, filter };
 }

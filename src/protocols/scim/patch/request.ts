@@ -1,4 +1,5 @@
 import { scimBadRequest } from '../../../errors.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import { fieldOf, isObject } from '../resource/index.ts';
 
 export const patchOpSchemaId = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -25,15 +26,19 @@ function hasField(object: Record<string, unknown>, name: string): boolean {
   return Object.keys(object).some((k) => k.toLowerCase() === name);
 }
 
-function parseOperation(raw: unknown, index: number): PatchOperation {
+function opName(op: unknown, where: string, dialect: ScimDialect): PatchOpName {
+  if (typeof op !== 'string') throw syntax(`${where}.op must be add, replace or remove`);
+  const lower = op.toLowerCase();
+  if (opNames.includes(op) || (dialect.anyCaseOpNames && opNames.includes(lower)))
+    return lower as PatchOpName;
+  const hint = opNames.includes(lower) ? `, in lower case, not ${op}` : '';
+  throw syntax(`${where}.op must be add, replace or remove${hint}`);
+}
+
+function parseOperation(raw: unknown, index: number, dialect: ScimDialect): PatchOperation {
   const where = `Operations[${index}]`;
   if (!isObject(raw)) throw syntax(`${where} must be an object`);
-  const op = fieldOf(raw, 'op');
-  // Entra sends "Add", "Replace", "Remove".
-  if (typeof op !== 'string' || !opNames.includes(op.toLowerCase())) {
-    throw syntax(`${where}.op must be add, replace or remove`);
-  }
-  const name = op.toLowerCase() as PatchOpName;
+  const name = opName(fieldOf(raw, 'op'), where, dialect);
   const rawPath = fieldOf(raw, 'path');
   if (rawPath !== undefined && rawPath !== null && (typeof rawPath !== 'string' || rawPath === '')) {
     throw scimBadRequest('invalidPath', `${where}.path must be a non-empty string`);
@@ -44,6 +49,14 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   if (name === 'remove' && path === undefined) {
     throw scimBadRequest('noTarget', `${where}: remove needs a path`);
   }
+  // RFC 7644 §3.5.2.2 gives remove no value, and without a filter it removes every value; a value
+  // list is refused rather than read either way, as guessing can empty a group of thousands.
+  if (name === 'remove' && hasValue && !dialect.removeWithValue) {
+    throw scimBadRequest(
+      'invalidValue',
+      `${where}: remove takes no value; name the values with a filter, as in ${path}[value eq "…"]`,
+    );
+  }
   if (name !== 'remove' && path === undefined && !isObject(value)) {
     throw scimBadRequest('invalidValue', `${where}: ${name} without a path needs an object value`);
   }
@@ -52,7 +65,7 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
 }
 
 /** A PatchOp body (RFC 7644 §3.5.2) as its list of operations; malformed bodies are 400 before anything applies. */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+export function parsePatchRequest(body: unknown, dialect: ScimDialect): PatchOperation[] {
   if (!isObject(body)) throw syntax('The request body must be a JSON object');
   const schemas = fieldOf(body, 'schemas');
   const wanted = patchOpSchemaId.toLowerCase();
@@ -65,5 +78,5 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   }
   if (operations.length > maxOperations)
     throw syntax(`Operations may hold at most ${maxOperations} operations`);
-  return operations.map(parseOperation);
+  return operations.map((raw, index) => parseOperation(raw, index, dialect));
 }

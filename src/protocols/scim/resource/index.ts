@@ -2,4 +2,4 @@ export { assign, containerOf, fieldOf, isObject, isStored, nameOf, type ScimJson
 export { type KeyTarget, targetsOfKey } from './keys.ts';
 export { memberIdsOf } from './members.ts';
 export { isMembers, normalizeAttributes, normalizeGroup, normalizeResource } from './normalize.ts';
-export { coerceBoolean, countPrimaries, normalizeValue } from './values.ts';
+export { booleanOf, countPrimaries, normalizeValue } from './values.ts';

@@ -1,4 +1,5 @@
 import { scimBadRequest } from '../../../errors.ts';
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   findAttribute,
   groupResourceType,
@@ -20,14 +21,14 @@ export function isMembers(resolved: Pick<ResolvedPath, 'attribute'>): boolean {
 }
 
 /** Writes one attribute (or `name.givenName`-style sub-attribute) into the resource being built. */
-function write(resource: ScimJson, resolved: ResolvedPath, value: unknown): void {
+function write(resource: ScimJson, resolved: ResolvedPath, value: unknown, dialect: ScimDialect): void {
   const { attribute, subAttribute } = resolved;
   if (!isStored(attribute) || (subAttribute && !isStored(subAttribute))) return;
   const name = nameOf(resolved, subAttribute);
   const container = containerOf(resource, resolved, true) ?? resource;
   const current = container[attribute.name];
   if (!subAttribute) {
-    const next = normalizeValue(attribute, value, name);
+    const next = normalizeValue(attribute, value, name, dialect);
     assign(container, attribute.name, isObject(current) && isObject(next) ? { ...current, ...next } : next);
     return;
   }
@@ -35,7 +36,7 @@ function write(resource: ScimJson, resolved: ResolvedPath, value: unknown): void
     throw scimBadRequest('invalidValue', `${name} cannot be set for every value of ${attribute.name}`);
   }
   const parent: ScimJson = isObject(current) ? { ...current } : {};
-  assign(parent, subAttribute.name, normalizeValue(subAttribute, value, name));
+  assign(parent, subAttribute.name, normalizeValue(subAttribute, value, name, dialect));
   assign(container, attribute.name, Object.keys(parent).length > 0 ? parent : undefined);
 }
 
@@ -54,12 +55,16 @@ function checkRequired(resourceType: ResourceType, resource: ScimJson): void {
   }
 }
 
-function build(resourceType: ResourceType, body: ScimJson): { resource: ScimJson; members: unknown } {
+function build(
+  resourceType: ResourceType,
+  body: ScimJson,
+  dialect: ScimDialect,
+): { resource: ScimJson; members: unknown } {
   const resource: ScimJson = {};
   let members: unknown;
   for (const [key, value] of Object.entries(body)) {
-    for (const target of targetsOfKey(resourceType, key, value)) {
-      if (!isMembers(target.resolved)) write(resource, target.resolved, target.value);
+    for (const target of targetsOfKey(resourceType, key, value, dialect)) {
+      if (!isMembers(target.resolved)) write(resource, target.resolved, target.value, dialect);
       else if (target.resolved.subAttribute)
         throw scimBadRequest('invalidValue', `${key} must be members itself`);
       else members = target.value;
@@ -78,8 +83,12 @@ function build(resourceType: ResourceType, body: ScimJson): { resource: ScimJson
  * checked types, readOnly/writeOnly and unknown attributes and nulls dropped,
  * required attributes present. Idempotent, so PATCH results pass through it too.
  */
-export function normalizeAttributes(resourceType: ResourceType, body: ScimJson): ScimJson {
-  return build(resourceType, body).resource;
+export function normalizeAttributes(
+  resourceType: ResourceType,
+  body: ScimJson,
+  dialect: ScimDialect,
+): ScimJson {
+  return build(resourceType, body, dialect).resource;
 }
 
 function checkBody(resourceType: ResourceType, body: unknown): ScimJson {
@@ -96,12 +105,15 @@ function checkBody(resourceType: ResourceType, body: unknown): ScimJson {
 }
 
 /** A POST or PUT body (RFC 7644 §3.3, §3.5.1) in stored form; groups lose their members here. */
-export function normalizeResource(resourceType: ResourceType, body: unknown): ScimJson {
-  return normalizeAttributes(resourceType, checkBody(resourceType, body));
+export function normalizeResource(resourceType: ResourceType, body: unknown, dialect: ScimDialect): ScimJson {
+  return normalizeAttributes(resourceType, checkBody(resourceType, body), dialect);
 }
 
 /** A group's POST or PUT body: the stored group, and the member ids when the body named members. */
-export function normalizeGroup(body: unknown): { resource: ScimJson; members: string[] | undefined } {
-  const { resource, members } = build(groupResourceType, checkBody(groupResourceType, body));
+export function normalizeGroup(
+  body: unknown,
+  dialect: ScimDialect,
+): { resource: ScimJson; members: string[] | undefined } {
+  const { resource, members } = build(groupResourceType, checkBody(groupResourceType, body), dialect);
   return { resource, members: members === undefined || members === null ? undefined : memberIdsOf(members) };
 }

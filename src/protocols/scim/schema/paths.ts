@@ -1,3 +1,4 @@
+import type { ScimDialect } from '../../idp-profiles/index.ts';
 import { type Attribute, findAttribute, type ResourceType, type Schema } from './attribute.ts';
 import { commonAttributes } from './core.ts';
 
@@ -29,17 +30,25 @@ function splitUrn(resourceType: ResourceType, path: string): { schema: Schema | 
   return { schema: undefined, rest: path };
 }
 
+/** The one dialect flag path resolution reads. */
+export type PathDialect = Pick<ScimDialect, 'unqualifiedExtensionAttributes'>;
+
 /** Resolves `userName`, `name.givenName`, `emails.value` or a URN-qualified path; undefined when unknown. */
-export function resolvePath(resourceType: ResourceType, path: string): ResolvedPath | undefined {
+export function resolvePath(
+  resourceType: ResourceType,
+  path: string,
+  dialect: PathDialect,
+): ResolvedPath | undefined {
   const { schema: named, rest } = splitUrn(resourceType, path);
   if (path.toLowerCase().startsWith('urn:') && !named) return undefined;
   const [attrName, subName, ...more] = rest.split('.');
   if (!attrName || more.length > 0) return undefined;
-  // Unqualified names are the core schema's; IdPs also send extension attributes
-  // unqualified (Entra's `manager`), which resolve when one extension alone defines them.
-  const schemas = named
-    ? [named]
-    : [resourceType.schema, ...extensionsDefining(resourceType, attrName ?? '')];
+  // Unqualified names are the core schema's (RFC 7644 §3.10). Where the dialect allows an
+  // extension's attribute unqualified, it resolves when one extension alone defines it.
+  const unqualified = dialect.unqualifiedExtensionAttributes
+    ? extensionsDefining(resourceType, attrName)
+    : [];
+  const schemas = named ? [named] : [resourceType.schema, ...unqualified];
   for (const schema of schemas) {
     const isCore = schema.id === resourceType.schema.id;
     const attr =
