@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { ScimRequestLog } from './domain/sources/index.ts';
 import type { Config } from './infra/config/index.ts';
 import type { Logger } from './infra/log/index.ts';
 import type { Metrics } from './infra/metrics/index.ts';
@@ -16,10 +17,18 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** True once shutdown began: readiness fails so load balancers drain this process. */
   readonly isShuttingDown?: () => boolean;
+  /** Written in batches; main flushes it at shutdown. Built here when not given. */
+  readonly scimRequestLog?: ScimRequestLog;
 }
 
 /** Mounts every edge on one Express app; never listens, so tests drive it directly. */
 export function buildApp(deps: AppDeps): Express {
+  const scimRequestLog =
+    deps.scimRequestLog ??
+    new ScimRequestLog(deps.db, {
+      onError: (error, lost) =>
+        deps.logger.warn('SCIM request log not written', { error: String(error), lost }),
+    });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -30,13 +39,19 @@ export function buildApp(deps: AppDeps): Express {
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
-    adminApiRouter({ db: deps.db, adminToken: deps.adminToken, publicUrl: deps.config.publicUrl }),
+    adminApiRouter({
+      db: deps.db,
+      adminToken: deps.adminToken,
+      publicUrl: deps.config.publicUrl,
+      scimRequestLog,
+    }),
   );
   app.use(
     scimService({
       db: deps.db,
       publicUrl: deps.config.publicUrl,
       bodyLimitBytes: deps.config.bodyLimitBytes,
+      requestLog: scimRequestLog,
     }),
   );
   app.use(notFoundHandler);

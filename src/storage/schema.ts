@@ -92,10 +92,16 @@ export interface DirectoriesTable {
   name: string;
   provider: DirectoryProvider;
   user_deletion: Generated<'suspend' | 'delete'>;
-  user_count: Generated<number>;
-  group_count: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface DirectoryCountersTable {
+  org_id: string;
+  directory_id: string;
+  shard: number;
+  user_count: Generated<number>;
+  group_count: Generated<number>;
 }
 
 export interface DirectoryTokensTable {
@@ -180,6 +186,7 @@ export interface DB {
   audit_events: AuditEventsTable;
   directories: DirectoriesTable;
   directory_tokens: DirectoryTokensTable;
+  directory_counters: DirectoryCountersTable;
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;

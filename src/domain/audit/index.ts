@@ -1,2 +1,2 @@
 export { type Actor, type ChangeContext, systemContext } from './context.ts';
-export { type AuditEntry, type AuditEvent, listAudit, recordAudit } from './record.ts';
+export { type AuditEntry, type AuditEvent, auditEventRow, listAudit, recordAudit } from './record.ts';

@@ -3,6 +3,7 @@ import {
   type Db,
   insertAuditEvent,
   listAuditEvents,
+  type NewAuditEvent,
   type PageOf,
   type PageRequest,
 } from '../../storage/index.ts';
@@ -38,7 +39,12 @@ export async function recordAudit(
   orgId: string,
   entry: AuditEntry,
 ): Promise<void> {
-  await insertAuditEvent(db, {
+  await insertAuditEvent(db, auditEventRow(ctx, orgId, entry));
+}
+
+/** The row an audit event is stored as, for a storage statement that writes it with its change. */
+export function auditEventRow(ctx: ChangeContext, orgId: string, entry: AuditEntry): NewAuditEvent {
+  return {
     id: newId(),
     org_id: orgId,
     actor_type: ctx.actor.type,
@@ -49,7 +55,7 @@ export async function recordAudit(
     before: snapshot(entry.before),
     after: snapshot(entry.after),
     request_id: ctx.requestId ?? null,
-  });
+  };
 }
 
 export async function listAudit(

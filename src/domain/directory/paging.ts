@@ -20,21 +20,29 @@ export interface ScimPage<T> {
 
 type Fetch<T> = (page: { offset: number; limit: number; after: string | undefined }) => Promise<T[]>;
 
-/** One page either way; a cursor page reads one row more to learn whether another follows. */
+/**
+ * One page either way; a cursor page reads one row more to learn whether
+ * another follows. The total is counted only when the page cannot tell it: a
+ * page that ends before `count` rows, having started at the first match or
+ * found some, already says how many there are. So a lookup by userName never
+ * counts.
+ */
 export async function scimPage<T extends { id: string }>(
-  total: number,
+  count: () => Promise<number>,
   paging: ScimPaging,
   fetch: Fetch<T>,
 ): Promise<ScimPage<T>> {
   if (paging.kind === 'index') {
-    if (paging.count === 0 || paging.startIndex > total) return { total, items: [] };
-    return {
-      total,
-      items: await fetch({ offset: paging.startIndex - 1, limit: paging.count, after: undefined }),
-    };
+    if (paging.count === 0) return { total: await count(), items: [] };
+    const skipped = paging.startIndex - 1;
+    const items = await fetch({ offset: skipped, limit: paging.count, after: undefined });
+    const ended = items.length < paging.count && (items.length > 0 || skipped === 0);
+    return { total: ended ? skipped + items.length : await count(), items };
   }
-  if (paging.count === 0) return { total, items: [] };
+  if (paging.count === 0) return { total: await count(), items: [] };
   const rows = await fetch({ offset: 0, limit: paging.count + 1, after: paging.after });
   const items = rows.slice(0, paging.count);
-  return { total, items, nextAfter: rows.length > paging.count ? items.at(-1)?.id : undefined };
+  const more = rows.length > paging.count;
+  const total = !more && paging.after === undefined ? items.length : await count();
+  return { total, items, nextAfter: more ? items.at(-1)?.id : undefined };
 }

@@ -4,6 +4,7 @@ import type { Db, ScimGroupRow, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { Directory } from '../sources/index.ts';
+import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
 
 export interface ScimGroup {
@@ -102,11 +103,6 @@ async function applyMembers(
   return delta;
 }
 
-const scimContext = (directory: Directory, ctx: ChangeContext): ChangeContext => ({
-  actor: { type: 'scim', id: directory.id },
-  requestId: ctx.requestId,
-});
-
 export async function createScimGroup(
   db: Db,
   directory: Directory,
@@ -122,12 +118,12 @@ export async function createScimGroup(
     const group = toGroup(
       row ?? (await store.updateScimGroup(trx, directory.orgId, id, { memberDelta: delta })),
     );
-    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'group_count', 1);
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: 'scim.group_created',
       target: { type: 'scim_group', id },
       after: { displayName: group.displayName, members: group.memberCount },
     });
+    await store.adjustDirectoryCount(trx, countKey(directory, id), 'group_count', 1);
     return group;
   });
 }
@@ -206,28 +202,31 @@ export async function deleteScimGroup(
       : undefined;
     if (!row) throw notFound('Group');
     await store.deleteScimGroup(trx, directory.orgId, directory.id, row.id);
-    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'group_count', -1);
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: 'scim.group_deleted',
       target: { type: 'scim_group', id: row.id },
       before: { displayName: row.display_name, members: row.member_count },
     });
+    await store.adjustDirectoryCount(trx, countKey(directory, row.id), 'group_count', -1);
   });
 }
 
+/** Unfiltered, totalResults is the sum of the directory's kept counts. */
 export async function listScimGroups(
   db: Db,
   directory: Directory,
   query: ScimListQuery,
 ): Promise<ScimPage<ScimGroup>> {
-  const total = query.filter
-    ? await store.countScimGroups(db, directory.orgId, directory.id, query.filter)
-    : directory.groupCount;
-  return scimPage(total, query.paging, async (page) =>
+  const { filter } = query;
+  const count = async () =>
+    filter
+      ? store.countScimGroups(db, directory.orgId, directory.id, filter)
+      : (await store.readDirectoryCounts(db, directory.orgId, directory.id)).group_count;
+  return scimPage(count, query.paging, async (page) =>
     (
       await store.listScimGroups(db, directory.orgId, directory.id, {
         ...page,
-        filter: query.filter,
+        filter,
         sort: query.sort,
       })
     ).map(toGroup),

@@ -2,8 +2,9 @@ import { MusterError, notFound } from '../../errors.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
 import type { Db, ScimJson, ScimUserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { Directory } from '../sources/index.ts';
+import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
 import { profileOf } from './profile.ts';
 
@@ -55,11 +56,6 @@ function fieldsOf(write: ScimUserWrite): store.ScimUserFields {
   };
 }
 
-const scimContext = (directory: Directory, ctx: ChangeContext): ChangeContext => ({
-  actor: { type: 'scim', id: directory.id },
-  requestId: ctx.requestId,
-});
-
 /**
  * Creates the SCIM user and links it to the org user with the same email,
  * or creates that org user: one person is one user in an org, whichever
@@ -72,32 +68,24 @@ export async function createScimUser(
   write: ScimUserWrite,
 ): Promise<ScimUser> {
   const fields = fieldsOf(write);
-  const profile = profileOf(fields.resource, fields.user_name);
-  const status = fields.active ? 'active' : 'suspended';
-  return db.transaction().execute(async (trx) => {
-    const existing = await store.findUserByEmail(trx, directory.orgId, profile.email);
-    const userId = existing?.id ?? newId();
-    if (existing) await store.updateUser(trx, directory.orgId, userId, { ...profile, status });
-    else await store.insertUser(trx, directory.orgId, userId, profile, status);
-    const row = await store.insertScimUser(
-      trx,
-      { orgId: directory.orgId, directoryId: directory.id, id: newId(), userId },
-      fields,
-    );
-    await store.grantRole(trx, directory.orgId, userId, {
-      role: 'member',
-      source: 'scim',
-      source_id: directory.id,
-    });
-    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'user_count', 1);
-    const user = toScimUser(row);
-    await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
-      action: existing ? 'scim.user_linked' : 'scim.user_created',
-      target: { type: 'user', id: userId },
-      after: { scimId: user.id, userName: user.userName, active: user.active },
-    });
-    return user;
+  const id = newId();
+  const { row } = await store.insertLinkedScimUser(db, {
+    orgId: directory.orgId,
+    directoryId: directory.id,
+    id,
+    newUserId: newId(),
+    fields,
+    profile: profileOf(fields.resource, fields.user_name),
+    status: fields.active ? 'active' : 'suspended',
+    grant: { role: 'member', source: 'scim', source_id: directory.id },
+    audit: auditEventRow(scimContext(directory, ctx), directory.orgId, {
+      action: 'scim.user_created',
+      target: { type: 'user', id: null },
+      after: { scimId: id, userName: fields.user_name, active: fields.active },
+    }),
+    linkedAction: 'scim.user_linked',
   });
+  return toScimUser(row);
 }
 
 export async function getScimUser(db: Db, directory: Directory, id: string): Promise<ScimUser> {
@@ -169,7 +157,6 @@ export async function deleteScimUser(
     if (!row) throw notFound('User');
     await store.deleteScimUser(trx, directory.orgId, directory.id, row.id);
     await store.revokeSourceGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
-    await store.adjustDirectoryCount(trx, directory.orgId, directory.id, 'user_count', -1);
     const heldElsewhere = await store.hasOtherGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
     if (!heldElsewhere && directory.userDeletion === 'delete')
       await store.deleteUser(trx, directory.orgId, row.user_id);
@@ -181,23 +168,26 @@ export async function deleteScimUser(
       before: { scimId: row.id, userName: row.user_name },
       after: heldElsewhere ? null : { status: directory.userDeletion === 'delete' ? 'deleted' : 'suspended' },
     });
+    await store.adjustDirectoryCount(trx, countKey(directory, row.id), 'user_count', -1);
   });
 }
 
-/** Unfiltered, totalResults is the directory's kept count, as read when the request was authenticated. */
+/** Unfiltered, totalResults is the sum of the directory's kept counts. */
 export async function listScimUsers(
   db: Db,
   directory: Directory,
   query: ScimListQuery,
 ): Promise<ScimPage<ScimUser>> {
-  const total = query.filter
-    ? await store.countScimUsers(db, directory.orgId, directory.id, query.filter)
-    : directory.userCount;
-  return scimPage(total, query.paging, async (page) =>
+  const { filter } = query;
+  const count = async () =>
+    filter
+      ? store.countScimUsers(db, directory.orgId, directory.id, filter)
+      : (await store.readDirectoryCounts(db, directory.orgId, directory.id)).user_count;
+  return scimPage(count, query.paging, async (page) =>
     (
       await store.listScimUsers(db, directory.orgId, directory.id, {
         ...page,
-        filter: query.filter,
+        filter,
         sort: query.sort,
       })
     ).map(toScimUser),

@@ -1,6 +1,13 @@
 import { notFound } from '../../errors.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
-import type { Db, DirectoryProvider, DirectoryRow, PageOf, PageRequest } from '../../storage/index.ts';
+import type {
+  Db,
+  DirectoryCounts,
+  DirectoryProvider,
+  DirectoryRow,
+  PageOf,
+  PageRequest,
+} from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import { issueDirectoryToken } from './issue-token.ts';
@@ -21,10 +28,14 @@ export interface Directory {
   readonly provider: DirectoryProvider;
   /** What DELETE /Users/{id} does to the org user. */
   readonly userDeletion: 'suspend' | 'delete';
-  readonly userCount: number;
-  readonly groupCount: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/** A directory as admins see it, with its size from the kept counts. */
+export interface DirectoryView extends Directory {
+  readonly userCount: number;
+  readonly groupCount: number;
 }
 
 export interface DirectoryInput {
@@ -40,11 +51,13 @@ export function toDirectory(row: DirectoryRow): Directory {
     name: row.name,
     provider: row.provider,
     userDeletion: row.user_deletion,
-    userCount: row.user_count,
-    groupCount: row.group_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+function toView(row: DirectoryRow & DirectoryCounts): DirectoryView {
+  return { ...toDirectory(row), userCount: row.user_count, groupCount: row.group_count };
 }
 
 export async function createDirectory(
@@ -52,14 +65,14 @@ export async function createDirectory(
   ctx: ChangeContext,
   orgId: string,
   input: DirectoryInput,
-): Promise<{ directory: Directory; token: { id: string; token: string } }> {
+): Promise<{ directory: DirectoryView; token: { id: string; token: string } }> {
   return db.transaction().execute(async (trx) => {
     const row = await store.insertDirectory(trx, orgId, newId(), {
       name: input.name,
       provider: input.provider,
       user_deletion: input.userDeletion ?? 'suspend',
     });
-    const directory = toDirectory(row);
+    const directory = toView({ ...row, user_count: 0, group_count: 0 });
     const issued = await issueDirectoryToken(trx, orgId, directory.id);
     const token = { id: issued.row.id, token: issued.token };
     await recordAudit(trx, ctx, orgId, {
@@ -71,25 +84,29 @@ export async function createDirectory(
   });
 }
 
-export async function getDirectory(db: Db, orgId: string, directoryId: string): Promise<Directory> {
+export async function getDirectory(db: Db, orgId: string, directoryId: string): Promise<DirectoryView> {
   const row = isUuid(directoryId)
     ? await store.findDirectory(db, orgId, directoryId.toLowerCase())
     : undefined;
   if (!row) throw notFound('Directory');
-  return toDirectory(row);
+  return toView(row);
 }
 
-export async function listDirectories(db: Db, orgId: string, page: PageRequest): Promise<PageOf<Directory>> {
+export async function listDirectories(
+  db: Db,
+  orgId: string,
+  page: PageRequest,
+): Promise<PageOf<DirectoryView>> {
   const result = await store.listDirectories(db, orgId, page);
-  return { more: result.more, items: result.items.map(toDirectory) };
+  return { more: result.more, items: result.items.map(toView) };
 }
 
 export async function updateDirectory(
   db: Db,
   ctx: ChangeContext,
-  directory: Directory,
+  directory: DirectoryView,
   patch: { name?: string | undefined; userDeletion?: 'suspend' | 'delete' | undefined },
-): Promise<Directory> {
+): Promise<DirectoryView> {
   const changes: { name?: string; user_deletion?: 'suspend' | 'delete' } = {};
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.userDeletion !== undefined) changes.user_deletion = patch.userDeletion;
@@ -97,7 +114,10 @@ export async function updateDirectory(
   return db.transaction().execute(async (trx) => {
     const row = await store.updateDirectory(trx, directory.orgId, directory.id, changes);
     if (!row) throw notFound('Directory');
-    const after = toDirectory(row);
+    const after = toView({
+      ...row,
+      ...(await store.readDirectoryCounts(trx, directory.orgId, directory.id)),
+    });
     await recordAudit(trx, ctx, directory.orgId, {
       action: 'directory.updated',
       target: { type: 'directory', id: directory.id },

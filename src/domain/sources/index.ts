@@ -3,6 +3,7 @@ export {
   type Directory,
   type DirectoryInput,
   type DirectoryProvider,
+  type DirectoryView,
   deleteDirectory,
   directoryProviders,
   getDirectory,
@@ -19,7 +20,8 @@ export {
 } from './directory-tokens.ts';
 export {
   listScimRequestLog,
-  recordScimRequest,
+  ScimRequestLog,
   type ScimRequestLogEntry,
+  type ScimRequestLogOptions,
   type ScimRequestRecord,
 } from './scim-log.ts';

@@ -26,30 +26,78 @@ export interface ScimRequestRecord {
   readonly summary: unknown;
 }
 
-export async function recordScimRequest(
-  db: Db,
-  directory: Directory,
-  record: ScimRequestRecord,
-): Promise<void> {
-  await store.insertScimRequest(db, {
-    id: newId(),
-    orgId: directory.orgId,
-    directoryId: directory.id,
-    method: record.method,
-    path: record.path,
-    status: record.status,
-    scimType: record.scimType ?? null,
-    durationMs: record.durationMs,
-    requestId: record.requestId,
-    summary: record.summary,
-  });
+export interface ScimRequestLogOptions {
+  /** Entries written in one statement at most. */
+  readonly maxBatch?: number;
+  /** How long an entry may wait for others before it is written. */
+  readonly delayMs?: number;
+  readonly onError?: (error: unknown, lost: number) => void;
+}
+
+/**
+ * The SCIM request log, written in batches: a sync sends thousands of
+ * requests a second, and a row and a commit each would cost as much as the
+ * request itself. Entries wait at most `delayMs`; readers in this process
+ * flush first, so they see every request that has finished.
+ */
+export class ScimRequestLog {
+  readonly #db: Db;
+  readonly #maxBatch: number;
+  readonly #delayMs: number;
+  readonly #onError: (error: unknown, lost: number) => void;
+  #pending: store.ScimRequestEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(db: Db, options: ScimRequestLogOptions = {}) {
+    this.#db = db;
+    this.#maxBatch = options.maxBatch ?? 200;
+    this.#delayMs = options.delayMs ?? 100;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  record(directory: Directory, record: ScimRequestRecord): void {
+    this.#pending.push({
+      id: newId(),
+      orgId: directory.orgId,
+      directoryId: directory.id,
+      method: record.method,
+      path: record.path,
+      status: record.status,
+      scimType: record.scimType ?? null,
+      durationMs: record.durationMs,
+      requestId: record.requestId,
+      summary: record.summary,
+    });
+    if (this.#pending.length >= this.#maxBatch) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.#delayMs).unref();
+  }
+
+  /** Writes what is waiting; resolves once every entry recorded so far is written (or reported lost). */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length > 0) {
+      // One batch at a time, in order, so the log never reads out of order.
+      this.#writes = this.#writes.then(() =>
+        store
+          .insertScimRequests(this.#db, batch)
+          .catch((error: unknown) => this.#onError(error, batch.length)),
+      );
+    }
+    return this.#writes;
+  }
 }
 
 export async function listScimRequestLog(
   db: Db,
+  log: ScimRequestLog,
   directory: Directory,
   page: PageRequest,
 ): Promise<PageOf<ScimRequestLogEntry>> {
+  await log.flush();
   const result = await store.listScimRequests(db, directory.orgId, directory.id, page);
   return {
     more: result.more,

@@ -3,6 +3,7 @@ import {
   createDirectory,
   createDirectoryToken,
   type Directory,
+  type DirectoryView,
   deleteDirectory,
   directoryProviders,
   getDirectory,
@@ -50,7 +51,7 @@ const secret = z
   .string()
   .meta({ description: 'The bearer token for the IdP: shown this once, stored only as a hash' });
 
-function withUrl(directory: Directory, publicUrl: string) {
+function withUrl(directory: DirectoryView, publicUrl: string) {
   return { ...directory, scimBaseUrl: `${publicUrl}/scim/v2/${directory.id}` };
 }
 
@@ -193,7 +194,10 @@ export const directoryOperations = [
     handle: async ({ org, params, query, deps }) => {
       const directory = await getDirectory(deps.db, org.id, dirRef(params));
       return toPageBody(
-        await listScimRequestLog(deps.db, directory, { after: query.cursor, limit: query.limit }),
+        await listScimRequestLog(deps.db, deps.scimRequestLog, directory, {
+          after: query.cursor,
+          limit: query.limit,
+        }),
       );
     },
   }),

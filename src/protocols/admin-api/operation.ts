@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ChangeContext } from '../../domain/audit/index.ts';
 import type { Org } from '../../domain/orgs/index.ts';
+import type { ScimRequestLog } from '../../domain/sources/index.ts';
 import type { Db } from '../../storage/index.ts';
 import type { Principal } from '../http/index.ts';
 
@@ -8,6 +9,8 @@ export interface AdminApiDeps {
   readonly db: Db;
   /** Where IdPs reach Muster: the base of SCIM URLs and SSO endpoints. */
   readonly publicUrl: string;
+  /** Flushed before the log is read, so an admin sees every finished request. */
+  readonly scimRequestLog: ScimRequestLog;
 }
 
 interface BaseInput<B, Q> {

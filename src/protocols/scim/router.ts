@@ -1,5 +1,5 @@
 import express, { type RequestHandler, Router } from 'express';
-import { authenticateDirectoryToken, recordScimRequest } from '../../domain/sources/index.ts';
+import { authenticateDirectoryToken, type ScimRequestLog } from '../../domain/sources/index.ts';
 import { MusterError } from '../../errors.ts';
 import type { Db } from '../../storage/index.ts';
 import { fromBodyParserError, stateOf } from '../http/index.ts';
@@ -11,6 +11,7 @@ export interface ScimDeps {
   readonly db: Db;
   readonly publicUrl: string;
   readonly bodyLimitBytes: number;
+  readonly requestLog: ScimRequestLog;
 }
 
 const scimTypes = ['application/scim+json', 'application/json'];
@@ -36,7 +37,7 @@ function authenticate(db: Db): RequestHandler {
 }
 
 /** Every authenticated SCIM call leaves a line in the directory's request log, written after the answer. */
-function requestLog(db: Db): RequestHandler {
+function requestLog(log: ScimRequestLog): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -44,7 +45,7 @@ function requestLog(db: Db): RequestHandler {
       if (!locals.directory) return;
       const state = stateOf(res);
       const error = state.scimError;
-      recordScimRequest(db, locals.directory, {
+      log.record(locals.directory, {
         method: req.method,
         path: req.originalUrl.split('?')[0] ?? req.originalUrl,
         status: res.statusCode,
@@ -52,9 +53,7 @@ function requestLog(db: Db): RequestHandler {
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
         requestId: state.requestId,
         summary: error ? { error: error.expose ? error.message : 'internal error' } : locals.scimSummary,
-      }).catch((failure: unknown) =>
-        state.log.warn('SCIM request log not written', { error: String(failure) }),
-      );
+      });
     });
     next();
   };
@@ -63,7 +62,7 @@ function requestLog(db: Db): RequestHandler {
 export function scimRouter(deps: ScimDeps, resources: (router: Router) => void): Router {
   const outer = Router();
   const router = Router({ mergeParams: true });
-  router.use(authenticate(deps.db), requestLog(deps.db));
+  router.use(authenticate(deps.db), requestLog(deps.requestLog));
   router.use((req, _res, next) => {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

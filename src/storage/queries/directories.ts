@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { lastUseResolutionMs } from '../../infra/tokens/index.ts';
 import type { Db } from '../database.ts';
 import type { DirectoryProvider, DirectoryRow, DirectoryTokenRow } from '../schema.ts';
+import type { DirectoryCounts } from './directory-counts.ts';
 import { type PageOf, type PageRequest, toPage } from './page.ts';
 
 export interface DirectoryFields {
@@ -22,10 +24,24 @@ export function insertDirectory(
     .executeTakeFirstOrThrow();
 }
 
-export function findDirectory(db: Db, orgId: string, directoryId: string): Promise<DirectoryRow | undefined> {
+export type DirectoryWithCounts = DirectoryRow & DirectoryCounts;
+
+/** The sum of a directory's counter shards, for reads that show its size. */
+function counted(counter: keyof DirectoryCounts) {
+  return sql<number>`(select coalesce(sum(c.${sql.ref(counter)}), 0)::integer from directory_counters c where c.directory_id = directories.id)`.as(
+    counter,
+  );
+}
+
+export function findDirectory(
+  db: Db,
+  orgId: string,
+  directoryId: string,
+): Promise<DirectoryWithCounts | undefined> {
   return db
     .selectFrom('directories')
     .selectAll()
+    .select([counted('user_count'), counted('group_count')])
     .where('org_id', '=', orgId)
     .where('id', '=', directoryId)
     .executeTakeFirst();
@@ -35,10 +51,11 @@ export async function listDirectories(
   db: Db,
   orgId: string,
   page: PageRequest,
-): Promise<PageOf<DirectoryRow>> {
+): Promise<PageOf<DirectoryWithCounts>> {
   let query = db
     .selectFrom('directories')
     .selectAll()
+    .select([counted('user_count'), counted('group_count')])
     .where('org_id', '=', orgId)
     .orderBy('id')
     .limit(page.limit + 1);

@@ -10,6 +10,7 @@ export * from './scim-filter-sql.ts';
 export * from './scim-groups.ts';
 export * from './scim-requests.ts';
 export * from './scim-sort.ts';
+export * from './scim-user-create.ts';
 export * from './scim-users.ts';
 export * from './teams.ts';
 export * from './users.ts';

@@ -164,6 +164,7 @@ function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode
  * A page: by offset (startIndex - 1) in creation order or in `sort` order, or
  * after a cursor (the last id of the previous page) in creation order.
  */
+/** As `listScimUsers`: creation-order pages skip rows in the `(directory_id, id)` index. */
 export function listScimGroups(
   db: Db,
   orgId: string,
@@ -176,10 +177,31 @@ export function listScimGroups(
     after?: string | undefined;
   },
 ): Promise<ScimGroupRow[]> {
-  let query = filtered(db, orgId, directoryId, page.filter).selectAll('scim_groups');
-  if (page.after) query = query.where('scim_groups.id', '>', page.after);
-  query = page.sort ? query.orderBy(sortOrder(page.sort, 'groups')) : query.orderBy('scim_groups.id');
-  return query.offset(page.offset).limit(page.limit).execute();
+  if (page.sort) {
+    return filtered(db, orgId, directoryId, page.filter)
+      .selectAll('scim_groups')
+      .orderBy(sortOrder(page.sort, 'groups'))
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute();
+  }
+  let ids = (
+    page.filter
+      ? filtered(db, orgId, directoryId, page.filter)
+      : db.selectFrom('scim_groups').where('scim_groups.directory_id', '=', directoryId)
+  )
+    .select('scim_groups.id')
+    .orderBy('scim_groups.id')
+    .offset(page.offset)
+    .limit(page.limit);
+  if (page.after) ids = ids.where('scim_groups.id', '>', page.after);
+  return db
+    .selectFrom('scim_groups')
+    .innerJoin(ids.as('page'), 'page.id', 'scim_groups.id')
+    .selectAll('scim_groups')
+    .where('scim_groups.org_id', '=', orgId)
+    .orderBy('scim_groups.id')
+    .execute();
 }
 
 export async function countScimGroups(

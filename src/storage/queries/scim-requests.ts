@@ -14,21 +14,25 @@ export interface ScimRequestEntry {
   readonly summary: unknown;
 }
 
-export async function insertScimRequest(db: Db, entry: ScimRequestEntry): Promise<void> {
+/** Many entries in one statement: the log costs one write per batch, not one per request. */
+export async function insertScimRequests(db: Db, entries: readonly ScimRequestEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('scim_requests')
-    .values({
-      id: entry.id,
-      org_id: entry.orgId,
-      directory_id: entry.directoryId,
-      method: entry.method,
-      path: entry.path,
-      status: entry.status,
-      scim_type: entry.scimType,
-      duration_ms: entry.durationMs,
-      request_id: entry.requestId,
-      summary: entry.summary === undefined ? null : JSON.stringify(entry.summary),
-    })
+    .values(
+      entries.map((entry) => ({
+        id: entry.id,
+        org_id: entry.orgId,
+        directory_id: entry.directoryId,
+        method: entry.method,
+        path: entry.path,
+        status: entry.status,
+        scim_type: entry.scimType,
+        duration_ms: entry.durationMs,
+        request_id: entry.requestId,
+        summary: entry.summary === undefined ? null : JSON.stringify(entry.summary),
+      })),
+    )
     .execute();
 }
 

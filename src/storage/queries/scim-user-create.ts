@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Db } from '../database.ts';
+import type { GrantSource, NewAuditEvent, OrgRole, ScimUserRow } from '../schema.ts';
+import { shardOf } from './directory-counts.ts';
+import type { ScimUserFields } from './scim-users.ts';
+import type { UserProfile } from './users.ts';
+
+export interface LinkedScimUserInsert {
+  readonly orgId: string;
+  readonly directoryId: string;
+  /** The new SCIM user's id. */
+  readonly id: string;
+  /** The id an org user gets when none has the profile's email yet. */
+  readonly newUserId: string;
+  readonly fields: ScimUserFields;
+  readonly profile: UserProfile;
+  readonly status: 'active' | 'suspended';
+  readonly grant: { readonly role: OrgRole; readonly source: GrantSource; readonly source_id: string };
+  /** Its target is the org user, its action `created` or `linked`, as the statement finds. */
+  readonly audit: NewAuditEvent;
+  readonly linkedAction: string;
+}
+
+const json = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
+
+/**
+ * A SCIM user, its org user (found by email, else created), its role grant,
+ * its audit event and its count, in one statement: one round trip and no lock
+ * held across another, which is what lets an initial sync create users in
+ * parallel. The constraints behave as in separate statements; a violation
+ * rolls back every part.
+ */
+export async function insertLinkedScimUser(
+  db: Db,
+  input: LinkedScimUserInsert,
+): Promise<{ row: ScimUserRow; linked: boolean }> {
+  const { orgId, directoryId, fields, profile, grant, audit } = input;
+  const result = await sql<ScimUserRow & { created: boolean }>`
+    with u as (
+      insert into users (id, org_id, email, given_name, family_name, display_name, status)
+      values (${input.newUserId}, ${orgId}, ${profile.email}, ${profile.given_name}, ${profile.family_name},
+              ${profile.display_name}, ${input.status})
+      on conflict (org_id, lower(email)) do update set
+        email = excluded.email, given_name = excluded.given_name, family_name = excluded.family_name,
+        display_name = excluded.display_name, status = excluded.status, updated_at = now()
+      returning id, (xmax = 0) as created
+    ), s as (
+      insert into scim_users (id, org_id, directory_id, user_id, user_name, external_id, active, display_name, resource, raw)
+      select ${input.id}::uuid, ${orgId}::uuid, ${directoryId}::uuid, u.id, ${fields.user_name}::text,
+             ${fields.external_id}::text, ${fields.active}::boolean, ${fields.display_name}::text,
+             ${json(fields.resource)}, ${json(fields.raw)}
+        from u
+      returning *
+    ), g as (
+      insert into role_grants (org_id, user_id, role, source, source_id)
+      select ${orgId}::uuid, u.id, ${grant.role}::text, ${grant.source}::text, ${grant.source_id}::text from u
+      on conflict (org_id, user_id, source, source_id) do nothing
+    ), a as (
+      insert into audit_events (id, org_id, actor_type, actor_id, action, target_type, target_id, before, after, request_id)
+      select ${audit.id}::uuid, ${orgId}::uuid, ${audit.actor_type}::text, ${audit.actor_id ?? null}::text,
+             case when u.created then ${audit.action}::text else ${input.linkedAction}::text end,
+             ${audit.target_type}::text, u.id::text, ${json(audit.before)}, ${json(audit.after)},
+             ${audit.request_id ?? null}::text
+        from u
+    ), c as (
+      insert into directory_counters (org_id, directory_id, shard, user_count)
+      values (${orgId}, ${directoryId}, ${shardOf(input.id)}, 1)
+      on conflict (directory_id, shard) do update set user_count = directory_counters.user_count + 1
+    )
+    select s.*, u.created from s cross join u
+  `.execute(db);
+  const found = result.rows[0];
+  if (!found) throw new Error('the SCIM user insert returned no row');
+  const { created, ...row } = found;
+  return { row, linked: !created };
+}
