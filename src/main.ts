@@ -1,10 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
+import { ScimRequestLog } from './domain/sources/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
 import { randomSecret } from './infra/crypto/index.ts';
 import { createLogger, type Logger } from './infra/log/index.ts';
 import { createMetrics } from './infra/metrics/index.ts';
-import { type Database, DataDirLockedError, MigrationError, migrate, openDatabase } from './storage/index.ts';
+import {
+  type Database,
+  DataDirLockedError,
+  MigrationError,
+  migrate,
+  needsOwnUpkeep,
+  openDatabase,
+  startUpkeep,
+} from './storage/index.ts';
 
 /** Start-up failures a person can fix get one line and a non-zero exit; anything else is a bug with a stack. */
 function fail(message: string, code = 1): never {
@@ -67,7 +76,16 @@ async function main(): Promise<void> {
   const database = await openAndMigrate(config, logger);
   const metrics = createMetrics(() => database.stats());
 
+  const upkeep = (await needsOwnUpkeep(database))
+    ? startUpkeep(database, {
+        onPass: (tables) => logger.debug('statistics refreshed', { tables }),
+        onError: (error) => logger.warn('table upkeep failed', { error: String(error) }),
+      })
+    : undefined;
   let shuttingDown = false;
+  const scimRequestLog = new ScimRequestLog(database.db, {
+    onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
+  });
   const app = buildApp({
     config,
     adminToken,
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     isShuttingDown: () => shuttingDown,
+    scimRequestLog,
   });
   const httpServer = createServer(app);
   try {
@@ -100,7 +119,9 @@ async function main(): Promise<void> {
     }, config.shutdownGraceSeconds * 1000);
     await closed;
     clearTimeout(grace);
-    // Only after the last request: pending transactions commit and PGlite flushes its files.
+    // Only after the last request: its log line is written, pending transactions commit and PGlite flushes its files.
+    await scimRequestLog.flush();
+    await upkeep?.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import type { Database, Db } from './database.ts';
+
+/** The tables a sync grows by thousands of rows a minute, whose plans depend on fresh statistics. */
+const grownTables = ['users', 'scim_users', 'scim_groups', 'scim_group_members'] as const;
+
+/** Grown by a tenth (and at least this many pages) since the last vacuum, a table is vacuumed again. */
+const minGrowthPages = 16;
+
+/**
+ * The tables grown since their last vacuum or analyze, read from their file
+ * sizes against `pg_class.relpages`: this works where the statistics
+ * collector does not (PGlite) and costs no scan.
+ */
+export async function grownSinceUpkeep(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ relname: string; relpages: number; pages: number }>`
+    select c.relname, c.relpages,
+           (pg_relation_size(c.oid) / current_setting('block_size')::integer)::integer as pages
+      from pg_class c
+     where c.relname = any(${[...grownTables]}::text[]) and c.relnamespace = current_schema()::regnamespace
+  `.execute(db);
+  return rows
+    .filter((row) => row.pages - row.relpages >= Math.max(minGrowthPages, row.relpages / 10))
+    .map((row) => row.relname);
+}
+
+/** Vacuums and analyzes what has grown: plans get statistics, index-only scans a visibility map. */
+export async function runUpkeep(db: Db): Promise<string[]> {
+  const tables = await grownSinceUpkeep(db);
+  for (const table of tables) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
+  return tables;
+}
+
+/**
+ * Whether Muster must keep its tables' statistics itself: PGlite runs no
+ * autovacuum, and a server may have it turned off.
+ */
+export async function needsOwnUpkeep(database: Database): Promise<boolean> {
+  if (database.engine === 'pglite') return true;
+  const { rows } = await sql<{ on: boolean }>`
+    select current_setting('autovacuum') = 'on' and current_setting('track_counts') = 'on' as on
+  `.execute(database.db);
+  return !rows[0]?.on;
+}
+
+export interface Upkeep {
+  stop(): Promise<void>;
+}
+
+/** Checks every `intervalMs` while the process runs; one pass at a time. */
+export function startUpkeep(
+  database: Database,
+  options: {
+    intervalMs?: number;
+    onPass?: (tables: string[]) => void;
+    onError?: (error: unknown) => void;
+  } = {},
+): Upkeep {
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const pass = () => {
+    running = running.then(async () => {
+      if (stopped) return;
+      try {
+        const tables = await runUpkeep(database.db);
+        if (tables.length > 0) options.onPass?.(tables);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    });
+  };
+  const timer = setInterval(pass, options.intervalMs ?? 10_000).unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
