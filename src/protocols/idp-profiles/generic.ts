@@ -7,16 +7,9 @@ import type { IdpProfile, ScimDialect } from './types.ts';
  */
 const everyLeniency: ScimDialect = {
   stringBooleans: true,
-  bareManagerId: true,
   singleComplexAsList: true,
   unqualifiedExtensionAttributes: true,
-  dottedAttributeKeys: true,
-  qualifiedAttributeKeys: true,
-  anyCaseOpNames: true,
-  removeWithValue: true,
-  echoedIdAndMeta: true,
   unquotedFilterStrings: true,
-  valuePathSubAttribute: true,
 };
 
 export const generic: IdpProfile = { provider: 'generic', name: 'Any SCIM 2.0 client', scim: everyLeniency };

@@ -6,7 +6,7 @@ import { keycloak } from './keycloak.ts';
 import { okta } from './okta.ts';
 import type { IdpProfile, ScimDialect } from './types.ts';
 
-export { rfcDialect } from './rfc.ts';
+export { baselineDialect } from './baseline.ts';
 export type { IdpProfile, Leniency, ScimDialect } from './types.ts';
 
 /** One profile per provider; a provider added to the domain fails to compile until it has one. */
@@ -22,7 +22,7 @@ export function idpProfileOf(provider: DirectoryProvider): IdpProfile {
   return idpProfiles[provider];
 }
 
-/** The SCIM forms a directory of this provider accepts beyond RFC 7643/7644. */
+/** The SCIM forms a directory of this provider accepts beyond what every directory reads. */
 export function scimDialectOf(provider: DirectoryProvider): ScimDialect {
   return idpProfiles[provider].scim;
 }

@@ -1,15 +1,11 @@
-import { rfcDialect } from './rfc.ts';
+import { baselineDialect } from './baseline.ts';
 import type { IdpProfile } from './types.ts';
 
 // Source: "Identity Management using a Custom SCIM Integration" (jumpcloud.com/support). JumpCloud prints
-// no request bodies; its user and group writes are the RFC 7644 forms of the attributes it lists.
+// no request bodies; its user and group writes are the RFC 7644 forms of the attributes it lists. Its one
+// reported habit, removing group members with a value list, is read from every IdP (see ScimDialect).
 export const jumpcloud: IdpProfile = {
   provider: 'jumpcloud',
   name: 'JumpCloud',
-  scim: {
-    ...rfcDialect,
-    // Group sync removes members with a value list, as Entra does (reported by service providers'
-    // JumpCloud guides); without it a removal would be refused and the member kept.
-    removeWithValue: true,
-  },
+  scim: baselineDialect,
 };

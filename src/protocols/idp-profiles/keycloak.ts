@@ -1,4 +1,4 @@
-import { rfcDialect } from './rfc.ts';
+import { baselineDialect } from './baseline.ts';
 import type { IdpProfile } from './types.ts';
 
 // Source: the keycloak-scim extension (libre.sh; mitodl/keycloak-scim, pelotech/keycloak-scim), whose
@@ -7,7 +7,7 @@ export const keycloak: IdpProfile = {
   provider: 'keycloak',
   name: 'Keycloak (keycloak-scim)',
   scim: {
-    ...rfcDialect,
+    ...baselineDialect,
     // UserAdapter.toPatchBuilder, with user-patchOp on: replace of active with active.toString(), "true"/"false".
     stringBooleans: true,
   },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MusterError } from '../../../src/errors.ts';
-import { idpProfiles, rfcDialect, type ScimDialect } from '../../../src/protocols/idp-profiles/index.ts';
+import { baselineDialect, idpProfiles, type ScimDialect } from '../../../src/protocols/idp-profiles/index.ts';
 import { parseFilter } from '../../../src/protocols/scim/filter/index.ts';
 import {
   attribute,
@@ -347,21 +347,22 @@ function parse(
   return parseFilter(filter, resourceType, dialect);
 }
 
-/** What the RFC's grammar alone allows: still read, whatever the dialect. */
-const rfcParses: readonly Case[] = [
+/** What the RFC's grammar allows, and the forms every IdP may send: read whatever the dialect. */
+const everyDialectParses: readonly Case[] = [
   ['USERNAME EQ "bjensen"', 'userName eq "bjensen"'],
   ['active eq TRUE', 'active eq true'],
   ['title ne NULL', 'title pr'],
   [`${enterprise}:manager.value eq "x"`, 'ext:manager.value eq "x"'],
   ['emails[type eq "work" and value eq "x"]', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
+  // Entra's matching attribute: a sub-attribute after the brackets, read as the one value matching both.
+  ['emails[type eq "work"].value eq "x"', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
 ];
 
-/** Forms only a dialect allows, refused in the RFC's; each names the leniency that reads it. */
-const rfcRefuses: readonly [filter: string, message: string, leniency: keyof ScimDialect][] = [
+/** Forms only a dialect allows, refused in the baseline; each names the leniency that reads it. */
+const baselineRefuses: readonly [filter: string, message: string, leniency: keyof ScimDialect][] = [
   ['active eq "True"', 'active is a boolean, so "True" is not a value it can have', 'stringBooleans'],
   ['emails[primary eq "true"]', 'primary is a boolean, so "true"', 'stringBooleans'],
   ['externalId eq jyoung', 'expected a value (a string in double quotes', 'unquotedFilterStrings'],
-  ['emails[type eq "work"].value eq "x"', 'a sub-attribute cannot follow "]"', 'valuePathSubAttribute'],
   ['manager.value eq "x"', 'unknown attribute "manager.value"', 'unqualifiedExtensionAttributes'],
   ['department eq "Sales"', 'unknown attribute "department"', 'unqualifiedExtensionAttributes'],
 ];
@@ -466,16 +467,19 @@ describe('SCIM filter parser', () => {
     });
   });
 
-  for (const [filter, expected] of rfcParses) {
-    it(`parses ${filter} in the RFC dialect`, () => {
-      assert.equal(show(parse(filter, userResourceType, rfcDialect)), expected);
+  for (const [filter, expected] of everyDialectParses) {
+    it(`parses ${filter} in every dialect`, () => {
+      assert.equal(show(parse(filter, userResourceType, baselineDialect)), expected, 'baseline');
+      for (const [provider, { scim }] of Object.entries(idpProfiles)) {
+        assert.equal(show(parse(filter, userResourceType, scim)), expected, provider);
+      }
     });
   }
 
-  for (const [filter, message, leniency] of rfcRefuses) {
-    it(`refuses ${JSON.stringify(filter)} in the RFC dialect, reads it with ${leniency} alone`, () => {
+  for (const [filter, message, leniency] of baselineRefuses) {
+    it(`refuses ${JSON.stringify(filter)} in the baseline dialect, reads it with ${leniency} alone`, () => {
       assert.throws(
-        () => parse(filter, userResourceType, rfcDialect),
+        () => parse(filter, userResourceType, baselineDialect),
         (error: unknown) => {
           assert.ok(error instanceof MusterError, String(error));
           assert.equal(error.status, 400);
@@ -484,7 +488,7 @@ describe('SCIM filter parser', () => {
           return true;
         },
       );
-      const node = parse(filter, userResourceType, { ...rfcDialect, [leniency]: true });
+      const node = parse(filter, userResourceType, { ...baselineDialect, [leniency]: true });
       assert.ok(['compare', 'valuePath'].includes(node.kind), show(node));
     });
   }

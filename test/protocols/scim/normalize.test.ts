@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMusterError, type ScimType } from '../../../src/errors.ts';
-import { idpProfiles, type Leniency, rfcDialect } from '../../../src/protocols/idp-profiles/index.ts';
+import { baselineDialect, idpProfiles, type Leniency } from '../../../src/protocols/idp-profiles/index.ts';
 import {
   normalizeAttributes,
   normalizeGroup,
@@ -285,7 +285,7 @@ describe('normalizeResource', () => {
   it('is idempotent: its output passes through unchanged', () => {
     for (const c of accepted) {
       const once = normalizeResource(userResourceType, c.body, anyIdp);
-      assert.deepEqual(normalizeAttributes(userResourceType, once, rfcDialect), once, c.name);
+      assert.deepEqual(normalizeAttributes(userResourceType, once, baselineDialect), once, c.name);
     }
   });
 
@@ -399,7 +399,7 @@ describe('normalizeGroup', () => {
   });
 });
 
-/** IdP forms in bodies: refused in the RFC's dialect, read with the one leniency that names them. */
+/** Forms in bodies some IdPs send: refused in the baseline dialect, read with the one leniency that names them. */
 const dialectCases: readonly {
   leniency: Leniency;
   body: ScimJson;
@@ -415,13 +415,6 @@ const dialectCases: readonly {
     expected: { userName: 'a', active: false },
   },
   {
-    leniency: 'bareManagerId',
-    body: user({ userName: 'a', [enterprise]: { manager: 'boss' } }),
-    scimType: 'invalidValue',
-    message: /manager must be an object/,
-    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
-  },
-  {
     leniency: 'singleComplexAsList',
     body: user({ userName: 'a', [enterprise]: { manager: [{ value: 'boss' }] } }),
     scimType: 'invalidValue',
@@ -435,28 +428,60 @@ const dialectCases: readonly {
     message: /"department" is an attribute of urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User/,
     expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
   },
+];
+
+/** Forms in bodies every IdP may send: read as the IdP means them in every provider's dialect and the baseline. */
+const everyIdpCases: readonly { name: string; body: ScimJson; expected: ScimJson }[] = [
   {
-    leniency: 'dottedAttributeKeys',
+    name: 'the manager as a bare id',
+    body: user({ userName: 'a', [enterprise]: { manager: 'boss' } }),
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    name: 'the manager as a bare id under a URN-qualified key',
+    body: user({ userName: 'a', [`${enterprise}:manager`]: 'boss' }),
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    name: 'a dotted key',
     body: user({ userName: 'a', 'name.givenName': 'A' }),
-    scimType: 'invalidSyntax',
-    message: /"name\.givenName" is a path, not an attribute name/,
     expected: { userName: 'a', name: { givenName: 'A' } },
   },
   {
-    leniency: 'qualifiedAttributeKeys',
+    name: 'a dotted key inside the extension object',
+    body: user({ userName: 'a', [enterprise]: { 'manager.value': 'boss' } }),
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    name: 'a URN-qualified key',
     body: user({ userName: 'a', [`${enterprise}:department`]: 'Ops' }),
-    scimType: 'invalidSyntax',
-    message: /is a URN-qualified path, not an attribute name/,
     expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
   },
 ];
 
-describe('normalizeResource in the RFC dialect', () => {
+const dialects = [
+  ['baseline', baselineDialect] as const,
+  ...Object.entries(idpProfiles).map(([p, v]) => [p, v.scim] as const),
+];
+
+describe('normalizeResource in the baseline dialect', () => {
   for (const c of dialectCases) {
     it(`refuses what ${c.leniency} reads, and reads it with ${c.leniency} on`, () => {
-      assertScimError(() => normalizeResource(userResourceType, c.body, rfcDialect), c.scimType, c.message);
-      const lenient = { ...rfcDialect, [c.leniency]: true };
+      assertScimError(
+        () => normalizeResource(userResourceType, c.body, baselineDialect),
+        c.scimType,
+        c.message,
+      );
+      const lenient = { ...baselineDialect, [c.leniency]: true };
       assert.deepEqual(normalizeResource(userResourceType, c.body, lenient), c.expected);
+    });
+  }
+
+  for (const c of everyIdpCases) {
+    it(`reads ${c.name} in every dialect`, () => {
+      for (const [name, dialect] of dialects) {
+        assert.deepEqual(normalizeResource(userResourceType, deepFreeze(c.body), dialect), c.expected, name);
+      }
     });
   }
 
@@ -469,7 +494,7 @@ describe('normalizeResource in the RFC dialect', () => {
       displayName: null,
       [enterprise]: { Department: 'Ops', manager: { value: 'boss', displayName: 'read-only' } },
     });
-    assert.deepEqual(normalizeResource(userResourceType, body, rfcDialect), {
+    assert.deepEqual(normalizeResource(userResourceType, body, baselineDialect), {
       userName: 'a',
       active: true,
       [enterprise]: { department: 'Ops', manager: { value: 'boss' } },

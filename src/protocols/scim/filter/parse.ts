@@ -23,8 +23,10 @@ const operators: ReadonlySet<string> = new Set<CompareOperator>([
 /**
  * Parses a SCIM filter (RFC 7644 §3.4.2.2) and resolves its attribute paths
  * against the resource type. Precedence: not, then and, then or. Anything it
- * does not understand is a 400 invalidFilter, never a filter that matches all;
- * forms beyond the RFC are understood only where the dialect allows them.
+ * does not understand is a 400 invalidFilter, never a filter that matches all.
+ * A sub-attribute after a value path (`emails[type eq "work"].value eq "x"`)
+ * is read from every client; other forms beyond the RFC are understood only
+ * where the dialect allows them.
  */
 export function parseFilter(text: string, resourceType: ResourceType, dialect: ScimDialect): FilterNode {
   if (text.length > maxFilterLength) {
@@ -194,11 +196,7 @@ class Parser {
     this.#depth--;
     const after = this.peek();
     if (after.kind === 'word' && after.text.startsWith('.')) {
-      // RFC 7644's filter grammar ends a value path at "]"; a sub-attribute after it only with the dialect.
-      if (!this.#dialect.valuePathSubAttribute) {
-        const inside = `${word.text}[… and ${after.text.slice(1)} …]`;
-        throw filterError(`a sub-attribute cannot follow "]"; compare it inside: ${inside}`, after.position);
-      }
+      // RFC 7644's filter grammar ends a value path at "]"; IdPs follow it with a sub-attribute,
       // `emails[type eq "work"].value eq "x"`: one value that matches the brackets and the comparison.
       this.#next();
       const subWord: Token = { kind: 'word', text: after.text.slice(1), position: after.position + 1 };

@@ -173,7 +173,7 @@ function remove(resource: ScimJson, step: PatchStep, strict: boolean, dialect: S
     delete parent[subAttribute.name];
     next = Object.keys(parent).length > 0 ? parent : undefined;
   } else if (attribute.multiValued && step.hasValue && step.value !== null) {
-    // `removeWithValue` (parsing refuses a value otherwise): it names the values to remove, never all of them.
+    // A remove with a value list (an IdP's form): it names the values to remove, never all of them.
     const given = Array.isArray(step.value) ? step.value : [step.value];
     const doomed = listOf(normalizeValue(attribute, given, pathOf(target), dialect));
     const kept = listOf(current).filter((item) => !doomed.some((d) => sameItem(attribute, item, d)));

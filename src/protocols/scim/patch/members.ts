@@ -97,8 +97,8 @@ export function planMemberStep(plan: MemberPlan, step: PatchStep): void {
     plan.remove(ids);
   } else if (op === 'add') plan.add(idsOf(step));
   else if (op === 'replace') plan.replaceAll(idsOf(step));
-  // RFC 7644 §3.5.2.2: remove without a value empties the group; with one (`removeWithValue`, which
-  // parsing checks) it removes those only.
+  // RFC 7644 §3.5.2.2: remove without a value empties the group; with a value list (an IdP's form) it
+  // removes those only.
   else if (!step.hasValue) plan.removeAll();
   else plan.remove(idsOf(step));
 }

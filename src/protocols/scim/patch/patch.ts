@@ -13,21 +13,23 @@ import { type MemberChanges, MemberPlan, planMemberStep } from './members.ts';
 import { parsePatchPath } from './path.ts';
 import { type PatchOperation, parsePatchRequest } from './request.ts';
 
-/** With `echoedIdAndMeta`, these read-only attributes in a path-less value are ignored, not refused. */
+/**
+ * IdPs echo these back from a GET inside a path-less value (Okta's group
+ * rename); as readOnly attributes, they are ignored there, not refused.
+ */
 const echoed = new Set(['id', 'meta']);
 
 /**
  * The steps of one operation. Without a path, each key of the value names
- * an attribute, or an extension URN holding that schema's attributes; the
- * dialect may also allow keys that are paths (`name.givenName`).
+ * an attribute, or an extension URN holding that schema's attributes, or is
+ * a path to one (`name.givenName`, `urn:…:enterprise:2.0:User:department`).
  */
 function stepsOf(resourceType: ResourceType, operation: PatchOperation, dialect: ScimDialect): PatchStep[] {
   const { op, path, hasValue, value } = operation;
   if (path !== undefined)
     return [{ op, target: parsePatchPath(resourceType, path, dialect), hasValue, value }];
   if (!isObject(value)) return [];
-  const ignored = (resolved: ResolvedPath) =>
-    dialect.echoedIdAndMeta && resolved.core && echoed.has(resolved.attribute.name);
+  const ignored = (resolved: ResolvedPath) => resolved.core && echoed.has(resolved.attribute.name);
   return Object.entries(value).flatMap(([key, member]) =>
     targetsOfKey(resourceType, key, member, dialect)
       .filter(({ resolved }) => !ignored(resolved))
@@ -47,7 +49,7 @@ function forEachStep(
   dialect: ScimDialect,
   apply: (step: PatchStep) => void,
 ): void {
-  parsePatchRequest(body, dialect).forEach((operation, index) => {
+  parsePatchRequest(body).forEach((operation, index) => {
     try {
       for (const step of stepsOf(resourceType, operation, dialect)) apply(step);
     } catch (error) {

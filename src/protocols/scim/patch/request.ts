@@ -1,5 +1,4 @@
 import { scimBadRequest } from '../../../errors.ts';
-import type { ScimDialect } from '../../idp-profiles/index.ts';
 import { fieldOf, isObject } from '../resource/index.ts';
 
 export const patchOpSchemaId = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -26,19 +25,19 @@ function hasField(object: Record<string, unknown>, name: string): boolean {
   return Object.keys(object).some((k) => k.toLowerCase() === name);
 }
 
-function opName(op: unknown, where: string, dialect: ScimDialect): PatchOpName {
-  if (typeof op !== 'string') throw syntax(`${where}.op must be add, replace or remove`);
-  const lower = op.toLowerCase();
-  if (opNames.includes(op) || (dialect.anyCaseOpNames && opNames.includes(lower)))
-    return lower as PatchOpName;
-  const hint = opNames.includes(lower) ? `, in lower case, not ${op}` : '';
-  throw syntax(`${where}.op must be add, replace or remove${hint}`);
+/** RFC 7644 §3.5.2 writes the names in lower case; IdPs send "Add", "Replace", "Remove", read the same. */
+function opName(op: unknown, where: string): PatchOpName {
+  const lower = typeof op === 'string' ? op.toLowerCase() : undefined;
+  if (lower === undefined || !opNames.includes(lower)) {
+    throw syntax(`${where}.op must be add, replace or remove`);
+  }
+  return lower as PatchOpName;
 }
 
-function parseOperation(raw: unknown, index: number, dialect: ScimDialect): PatchOperation {
+function parseOperation(raw: unknown, index: number): PatchOperation {
   const where = `Operations[${index}]`;
   if (!isObject(raw)) throw syntax(`${where} must be an object`);
-  const name = opName(fieldOf(raw, 'op'), where, dialect);
+  const name = opName(fieldOf(raw, 'op'), where);
   const rawPath = fieldOf(raw, 'path');
   if (rawPath !== undefined && rawPath !== null && (typeof rawPath !== 'string' || rawPath === '')) {
     throw scimBadRequest('invalidPath', `${where}.path must be a non-empty string`);
@@ -49,14 +48,9 @@ function parseOperation(raw: unknown, index: number, dialect: ScimDialect): Patc
   if (name === 'remove' && path === undefined) {
     throw scimBadRequest('noTarget', `${where}: remove needs a path`);
   }
-  // RFC 7644 §3.5.2.2 gives remove no value, and without a filter it removes every value; a value
-  // list is refused rather than read either way, as guessing can empty a group of thousands.
-  if (name === 'remove' && hasValue && !dialect.removeWithValue) {
-    throw scimBadRequest(
-      'invalidValue',
-      `${where}: remove takes no value; name the values with a filter, as in ${path}[value eq "…"]`,
-    );
-  }
+  // RFC 7644 §3.5.2.2 gives remove no value, and without a filter it removes every value. IdPs send a
+  // value list naming the values to drop (`members`, `emails`): it removes exactly those, never all of
+  // them, as reading it as "remove all" would empty a group of thousands. `hasValue` keeps the two apart.
   if (name !== 'remove' && path === undefined && !isObject(value)) {
     throw scimBadRequest('invalidValue', `${where}: ${name} without a path needs an object value`);
   }
@@ -65,7 +59,7 @@ function parseOperation(raw: unknown, index: number, dialect: ScimDialect): Patc
 }
 
 /** A PatchOp body (RFC 7644 §3.5.2) as its list of operations; malformed bodies are 400 before anything applies. */
-export function parsePatchRequest(body: unknown, dialect: ScimDialect): PatchOperation[] {
+export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw syntax('The request body must be a JSON object');
   const schemas = fieldOf(body, 'schemas');
   const wanted = patchOpSchemaId.toLowerCase();
@@ -78,5 +72,5 @@ export function parsePatchRequest(body: unknown, dialect: ScimDialect): PatchOpe
   }
   if (operations.length > maxOperations)
     throw syntax(`Operations may hold at most ${maxOperations} operations`);
-  return operations.map((raw, index) => parseOperation(raw, index, dialect));
+  return operations.map((raw, index) => parseOperation(raw, index));
 }

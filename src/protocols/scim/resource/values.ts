@@ -29,9 +29,8 @@ function normalizeComplex(
   dialect: ScimDialect,
 ): ScimJson | undefined {
   const subAttributes = attribute.subAttributes ?? [];
-  // `bareManagerId`: a bare id where {value: id} is meant; manager is the one single-valued complex with a value.
+  // A bare id where {value: id} is meant, as IdPs send `manager`, the one single-valued complex with a value.
   const bare =
-    dialect.bareManagerId &&
     typeof value === 'string' &&
     !attribute.multiValued &&
     findAttribute(subAttributes, 'value') !== undefined;
