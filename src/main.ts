@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { ScimRequestLog } from './domain/sources/index.ts';
+import { isWorker, superviseWorkers } from './infra/cluster/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
 import { randomSecret } from './infra/crypto/index.ts';
 import { createLogger, type Logger } from './infra/log/index.ts';
@@ -13,6 +14,7 @@ import {
   needsOwnUpkeep,
   openDatabase,
   startUpkeep,
+  type Upkeep,
 } from './storage/index.ts';
 
 /** Start-up failures a person can fix get one line and a non-zero exit; anything else is a bug with a stack. */
@@ -68,20 +70,54 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/**
+ * With WORKERS > 1 this process migrates, keeps table statistics and
+ * supervises the workers; the workers serve. Otherwise it does both.
+ */
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel, json: config.env === 'production' });
+  if (config.workers > 1 && !isWorker()) {
+    await supervise(config, logger);
+    return;
+  }
+  await serve(config, logger);
+}
+
+async function supervise(config: Config, logger: Logger): Promise<void> {
   if (!config.masterKey) logger.warn('MASTER_KEY is not set; stored secrets use the development key');
+  const adminToken = adminTokenFor(config, logger);
+  const database = await openAndMigrate({ ...config, databasePoolMax: 2 }, logger);
+  const upkeep = await upkeepFor(database, logger);
+  superviseWorkers({
+    count: config.workers,
+    env: { ADMIN_TOKEN: adminToken },
+    logger,
+    onStopped: async () => {
+      await upkeep?.stop();
+      await database.close();
+      logger.info('stopped');
+    },
+  });
+}
+
+async function upkeepFor(database: Database, logger: Logger): Promise<Upkeep | undefined> {
+  if (!(await needsOwnUpkeep(database))) return undefined;
+  return startUpkeep(database, {
+    onPass: (tables) => logger.debug('statistics refreshed', { tables }),
+    onError: (error) => logger.warn('table upkeep failed', { error: String(error) }),
+  });
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const worker = isWorker();
+  if (!config.masterKey && !worker)
+    logger.warn('MASTER_KEY is not set; stored secrets use the development key');
   const adminToken = adminTokenFor(config, logger);
   const database = await openAndMigrate(config, logger);
   const metrics = createMetrics(() => database.stats());
-
-  const upkeep = (await needsOwnUpkeep(database))
-    ? startUpkeep(database, {
-        onPass: (tables) => logger.debug('statistics refreshed', { tables }),
-        onError: (error) => logger.warn('table upkeep failed', { error: String(error) }),
-      })
-    : undefined;
+  // Workers leave the upkeep to the process that supervises them.
+  const upkeep = worker ? undefined : await upkeepFor(database, logger);
   let shuttingDown = false;
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
@@ -104,7 +140,7 @@ async function main(): Promise<void> {
       `PORT: cannot listen on ${config.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  logger.info(`Muster listening on ${config.publicUrl}`, { port: config.port });
+  logger.info(`Muster listening on ${config.publicUrl}`, { port: config.port, pid: process.pid });
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

@@ -327,6 +327,7 @@ describe('npm start', { timeout: 240_000 }, () => {
   for (const [setting, value] of [
     ['PORT', 'abc'],
     ['ADMIN_TOKEN', 'short'],
+    ['WORKERS', '2'],
   ] as const) {
     it(`${setting}=${value} stops start-up with one line naming ${setting}`, async () => {
       const dataDir = scratchDir();
@@ -377,5 +378,42 @@ describe('npm start', { timeout: 240_000 }, () => {
     assert.equal((found.body as OrgBody).id, (created.body as OrgBody).id);
     assertCleanStop(await stop(second), second);
     if (!dataDirBefore) assert.ok(!existsSync(join(root, 'data')), 'no embedded database was made');
+  });
+
+  it('with WORKERS=2 on a server, serves from two processes and replaces one that dies', async (t) => {
+    const url = process.env.MUSTER_TEST_DATABASE_URL;
+    if (!url) {
+      t.skip('MUSTER_TEST_DATABASE_URL is not set');
+      return;
+    }
+    const run = npmStart(await freePort(), {
+      DATABASE_URL: url,
+      DATA_DIR: undefined,
+      WORKERS: '2',
+      LOG_LEVEL: 'info',
+    });
+    await waitReady(run);
+    const workers = async (count: number) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const pids = [...run.stdout().matchAll(/Muster listening on [^\n]*"pid":(\d+)/g)].map((m) =>
+          Number(m[1]),
+        );
+        if (pids.length >= count || Date.now() > deadline) return pids;
+        await sleep(100);
+      }
+    };
+    const [first, second] = await workers(2);
+    assert.ok(first && second && first !== second, describeRun(run));
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`http://127.0.0.1:${run.port}/readyz`, { headers: { connection: 'close' } });
+      assert.equal(res.status, 200);
+    }
+    process.kill(first, 'SIGKILL');
+    const third = (await workers(3))[2];
+    assert.ok(third && third !== first && third !== second, `a new worker started: ${describeRun(run)}`);
+    const created = await api(run.port, 'POST', '/orgs', { name: 'Two Workers', slug: slug('workers') });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assertCleanStop(await stop(run), run);
   });
 });

@@ -18,6 +18,7 @@ export interface Config {
   readonly logLevel: 'error' | 'warn' | 'info' | 'http' | 'debug';
   readonly bodyLimitBytes: number;
   readonly shutdownGraceSeconds: number;
+  readonly workers: number;
   readonly configFile: string | undefined;
 }
 
@@ -117,9 +118,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     logLevel: pick('LOG_LEVEL') ?? 'http',
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,
     shutdownGraceSeconds: pick('SHUTDOWN_GRACE_SECONDS') ?? 10,
+    workers: pick('WORKERS') ?? 1,
     configFile,
   };
 
+  if (config.workers > 1 && !config.databaseUrl) {
+    throw new ConfigError(
+      'WORKERS',
+      'more than 1 needs DATABASE_URL: the embedded database serves one process',
+    );
+  }
   if (config.env === 'production') {
     if (!config.adminToken) throw new ConfigError('ADMIN_TOKEN', 'is required when NODE_ENV=production');
     if (!config.masterKey) throw new ConfigError('MASTER_KEY', 'is required when NODE_ENV=production');

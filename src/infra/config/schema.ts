@@ -128,6 +128,14 @@ export const settings = {
     defaultText: '1048576',
     schema: positiveInt(64 * 1024 * 1024),
   },
+  WORKERS: {
+    description:
+      'HTTP worker processes sharing PORT, so one machine uses all its cores. More than 1 needs DATABASE_URL: ' +
+      'the embedded database serves one process. The first process migrates and keeps table statistics; ' +
+      'the workers answer requests and are restarted if they die.',
+    defaultText: '1',
+    schema: positiveInt(64),
+  },
   SHUTDOWN_GRACE_SECONDS: {
     description: 'On SIGTERM, how long in-flight requests may run before connections are cut.',
     defaultText: '10',
