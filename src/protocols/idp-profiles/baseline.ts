@@ -8,6 +8,5 @@ import type { ScimDialect } from './types.ts';
 export const baselineDialect: ScimDialect = {
   stringBooleans: false,
   singleComplexAsList: false,
-  unqualifiedExtensionAttributes: false,
   unquotedFilterStrings: false,
 };

@@ -8,7 +8,6 @@ import type { IdpProfile, ScimDialect } from './types.ts';
 const everyLeniency: ScimDialect = {
   stringBooleans: true,
   singleComplexAsList: true,
-  unqualifiedExtensionAttributes: true,
   unquotedFilterStrings: true,
 };
 

@@ -12,20 +12,20 @@ import type { DirectoryProvider } from '../../domain/sources/index.ts';
  * - what every IdP may send, as the product requires: PATCH `op` in any case
  *   (`Replace`, `Add`); body and path-less PATCH value keys that are
  *   sub-attribute paths (`name.givenName`) or URN-qualified
- *   (`urn:…:User:department`); a bare id where `manager` expects
- *   `{"value": id}`; a `remove` with a `value` list, removing exactly those
- *   values (never read as "remove all"); `id` and `meta` echoed inside a
- *   path-less PATCH value, ignored as the readOnly attributes they are; and
- *   a filter value path followed by a sub-attribute comparison,
- *   `emails[type eq "work"].value eq "x"`.
+ *   (`urn:…:User:department`); an extension's attribute named without its
+ *   URN (`manager`, `department`) in paths, filters and keys, when exactly
+ *   one extension defines it (a name two define is refused); a bare id
+ *   where `manager` expects `{"value": id}`; a `remove` with a `value` list,
+ *   removing exactly those values (never read as "remove all"); `id` and
+ *   `meta` echoed inside a path-less PATCH value, ignored as the readOnly
+ *   attributes they are; and a filter value path followed by a sub-attribute
+ *   comparison, `emails[type eq "work"].value eq "x"`.
  */
 export interface ScimDialect {
   /** Booleans sent as the strings "True"/"false" (any case), in bodies, PATCH values and filters. */
   readonly stringBooleans: boolean;
   /** A single-valued complex attribute (`manager`) sent as a list of one value. */
   readonly singleComplexAsList: boolean;
-  /** An extension's attribute named without its schema URN (`manager` for the enterprise one), in paths, filters and body keys. */
-  readonly unqualifiedExtensionAttributes: boolean;
   /** A query filter comparing with an unquoted word as a string, `externalId eq jyoung`. */
   readonly unquotedFilterStrings: boolean;
 }

@@ -37,7 +37,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
   };
 
   const send = async (req: Request, res: Response, status: number, group: ScimGroup) => {
-    const projection = parseProjection(groupResourceType, { ...req.query }, dialectOf(res));
+    const projection = parseProjection(groupResourceType, { ...req.query });
     const body = await render(res, group, projection);
     res.setHeader('ETag', etagOf(group.version));
     if (status === 201) res.location(`${deps.baseUrl(directoryOf(res).id)}/Groups/${group.id}`);
@@ -57,7 +57,7 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
   router.get('/Groups', async (req, res) => {
     const query = { ...req.query };
     const list = parseListQuery(groupResourceType, query, dialectOf(res));
-    const projection = parseProjection(groupResourceType, query, dialectOf(res));
+    const projection = parseProjection(groupResourceType, query);
     const page = await listScimGroups(deps.db, directoryOf(res), list);
     const resources = [];
     for (const group of page.items) resources.push(await render(res, group, projection));

@@ -20,18 +20,14 @@ function integer(value: unknown, name: string): number | undefined {
   return Number(text);
 }
 
-function parseSort(
-  type: ResourceType,
-  query: Record<string, unknown>,
-  dialect: ScimDialect,
-): SortKey | undefined {
+function parseSort(type: ResourceType, query: Record<string, unknown>): SortKey | undefined {
   const sortBy = single(query.sortBy, 'sortBy');
   const order = single(query.sortOrder, 'sortOrder')?.toLowerCase();
   if (order !== undefined && order !== 'ascending' && order !== 'descending') {
     throw scimBadRequest('invalidValue', 'sortOrder must be ascending or descending');
   }
   if (!sortBy) return undefined;
-  const resolved = resolvePath(type, sortBy, dialect);
+  const resolved = resolvePath(type, sortBy);
   if (
     !resolved ||
     (resolved.attribute.type === 'complex' && !resolved.subAttribute && !resolved.attribute.multiValued)
@@ -69,7 +65,7 @@ export function parseListQuery(
     Math.max(0, integer(query.count, 'count') ?? capabilities.defaultPageSize),
   );
   const cursor = single(query.cursor, 'cursor');
-  const sort = parseSort(type, query, dialect);
+  const sort = parseSort(type, query);
   if (cursor !== undefined && (query.startIndex !== undefined || sort)) {
     throw scimBadRequest('invalidValue', 'cursor cannot be combined with startIndex or sortBy');
   }

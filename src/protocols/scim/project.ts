@@ -1,6 +1,5 @@
 import { scimBadRequest } from '../../errors.ts';
 import type { ScimJson } from '../../storage/index.ts';
-import type { ScimDialect } from '../idp-profiles/index.ts';
 import { type ResolvedPath, type ResourceType, resolvePath } from './schema/index.ts';
 
 /** `attributes` / `excludedAttributes` (RFC 7644 §3.9), resolved once per request. */
@@ -9,30 +8,21 @@ export interface Projection {
   readonly exclude: readonly ResolvedPath[];
 }
 
-function parseList(
-  type: ResourceType,
-  value: unknown,
-  name: string,
-  dialect: ScimDialect,
-): ResolvedPath[] | undefined {
+function parseList(type: ResourceType, value: unknown, name: string): ResolvedPath[] | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw scimBadRequest('invalidValue', `${name} must be given once`);
   return value.split(',').map((raw) => {
     const path = raw.trim();
-    const resolved = resolvePath(type, path, dialect);
+    const resolved = resolvePath(type, path);
     if (!resolved) throw scimBadRequest('invalidPath', `${name} names an unknown attribute "${path}"`);
     return resolved;
   });
 }
 
-export function parseProjection(
-  type: ResourceType,
-  query: Record<string, unknown>,
-  dialect: ScimDialect,
-): Projection {
+export function parseProjection(type: ResourceType, query: Record<string, unknown>): Projection {
   return {
-    include: parseList(type, query.attributes, 'attributes', dialect),
-    exclude: parseList(type, query.excludedAttributes, 'excludedAttributes', dialect) ?? [],
+    include: parseList(type, query.attributes, 'attributes'),
+    exclude: parseList(type, query.excludedAttributes, 'excludedAttributes') ?? [],
   };
 }
 

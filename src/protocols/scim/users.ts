@@ -45,7 +45,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     });
   };
   const send = async (req: Request, res: Response, status: number, user: ScimUser) => {
-    const projection = parseProjection(userResourceType, { ...req.query }, dialectOf(res));
+    const projection = parseProjection(userResourceType, { ...req.query });
     // A user just created belongs to no group yet.
     const [body] = await render(res, [user], projection, status !== 201);
     res.setHeader('ETag', etagOf(user.version));
@@ -62,7 +62,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
   router.get('/Users', async (req, res) => {
     const query = { ...req.query };
     const list = parseListQuery(userResourceType, query, dialectOf(res));
-    const projection = parseProjection(userResourceType, query, dialectOf(res));
+    const projection = parseProjection(userResourceType, query);
     const page = await listScimUsers(deps.db, directoryOf(res), list);
     sendScim(res, 200, listResponse(list, page, await render(res, page.items, projection)));
   });

@@ -11,17 +11,12 @@ import {
 } from '../../../src/protocols/idp-profiles/index.ts';
 
 /** The forms some IdPs send and others do not: the only per-provider switches. */
-const leniencies: readonly Leniency[] = [
-  'singleComplexAsList',
-  'stringBooleans',
-  'unqualifiedExtensionAttributes',
-  'unquotedFilterStrings',
-];
+const leniencies: readonly Leniency[] = ['singleComplexAsList', 'stringBooleans', 'unquotedFilterStrings'];
 const on = (dialect: ScimDialect) => leniencies.filter((l) => dialect[l]).sort();
 
 /** Each IdP's leniencies, written out: a profile change has to change this list too. */
 const expected: Record<string, readonly Leniency[]> = {
-  entra: ['singleComplexAsList', 'stringBooleans', 'unqualifiedExtensionAttributes', 'unquotedFilterStrings'],
+  entra: ['singleComplexAsList', 'stringBooleans', 'unquotedFilterStrings'],
   okta: [],
   jumpcloud: [],
   keycloak: ['stringBooleans'],

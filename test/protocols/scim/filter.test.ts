@@ -12,6 +12,7 @@ import {
   userSchemaId,
 } from '../../../src/protocols/scim/schema/index.ts';
 import type { FilterAttribute, FilterNode } from '../../../src/storage/index.ts';
+import { badgeSchemaId, userWithBadgeType } from '../../support/resource-types.ts';
 
 /** A resource with the attribute types User and Group lack, so every type rule has a case. */
 const widgetResourceType: ResourceType = {
@@ -129,6 +130,13 @@ const parses: readonly Case[] = [
   [`${enterprise}:manager.value eq "26118915"`, 'ext:manager.value eq "26118915"'],
   [`${enterprise.toUpperCase()}:MANAGER.VALUE eq "x"`, 'ext:manager.value eq "x"'],
   [`${enterprise}:manager[value eq "x"]`, 'ext:manager[ext:manager.value eq "x"]'],
+  // an extension's attribute without its URN: the one extension that defines it
+  ['manager.value eq "x"', 'ext:manager.value eq "x"'],
+  ['Department eq "Sales"', 'ext:department eq "Sales"'],
+  ['manager[value eq "x"]', 'ext:manager[ext:manager.value eq "x"]'],
+  ['manager.value eq "x"', 'ext:manager.value eq "x"', userWithBadgeType],
+  ['badge eq "B-7"', 'ext:badge eq "B-7"', userWithBadgeType],
+  [`${enterprise}:department eq "Sales"`, 'ext:department eq "Sales"', userWithBadgeType],
   ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"', 'userName eq "x"'],
   ['urn:ietf:params:scim:schemas:core:2.0:User:name.givenName pr', 'name.givenName pr'],
   // precedence: not, then and, then or; and/or associate to the left
@@ -198,6 +206,17 @@ const refuses: readonly Case[] = [
   [`title eq "${'x'.repeat(4090)}"`, 'the filter is 4101 characters long, more than the 4096 allowed'],
   // attributes
   ['foo eq "x"', 'unknown attribute "foo" at position 1'],
+  // an extension's attribute without its URN where two extensions define it: never guessed
+  [
+    'department eq "Sales"',
+    `"department" is an attribute of ${enterprise} and ${badgeSchemaId}: name it with its schema URN at position 1`,
+    userWithBadgeType,
+  ],
+  [
+    'title pr and department pr',
+    `"department" is an attribute of ${enterprise} and ${badgeSchemaId}: name it with its schema URN at position 14`,
+    userWithBadgeType,
+  ],
   ['name.nope eq "x"', 'unknown attribute "name.nope" at position 1'],
   ['name.givenName.x eq "x"', 'unknown attribute "name.givenName.x" at position 1'],
   [
@@ -353,6 +372,9 @@ const everyDialectParses: readonly Case[] = [
   ['active eq TRUE', 'active eq true'],
   ['title ne NULL', 'title pr'],
   [`${enterprise}:manager.value eq "x"`, 'ext:manager.value eq "x"'],
+  // An extension's attribute without its URN, as Entra names the manager and department.
+  ['manager.value eq "x"', 'ext:manager.value eq "x"'],
+  ['department eq "Sales"', 'ext:department eq "Sales"'],
   ['emails[type eq "work" and value eq "x"]', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
   // Entra's matching attribute: a sub-attribute after the brackets, read as the one value matching both.
   ['emails[type eq "work"].value eq "x"', 'emails[(emails.type eq "work" and emails.value eq "x")]'],
@@ -363,8 +385,6 @@ const baselineRefuses: readonly [filter: string, message: string, leniency: keyo
   ['active eq "True"', 'active is a boolean, so "True" is not a value it can have', 'stringBooleans'],
   ['emails[primary eq "true"]', 'primary is a boolean, so "true"', 'stringBooleans'],
   ['externalId eq jyoung', 'expected a value (a string in double quotes', 'unquotedFilterStrings'],
-  ['manager.value eq "x"', 'unknown attribute "manager.value"', 'unqualifiedExtensionAttributes'],
-  ['department eq "Sales"', 'unknown attribute "department"', 'unqualifiedExtensionAttributes'],
 ];
 
 describe('SCIM filter parser', () => {
@@ -456,6 +476,16 @@ describe('SCIM filter parser', () => {
       type: 'string',
       caseExact: false,
     });
+    assert.deepEqual(value('Manager.Value eq "x"'), value(`${enterprise}:manager.value eq "x"`));
+    assert.deepEqual(value('badge eq "x"', userWithBadgeType), {
+      schema: badgeSchemaId,
+      core: false,
+      name: 'badge',
+      sub: undefined,
+      multiValued: false,
+      type: 'string',
+      caseExact: false,
+    });
     assert.deepEqual(value('displayname eq "x"', groupResourceType), {
       schema: groupResourceType.schema.id,
       core: true,
@@ -475,6 +505,26 @@ describe('SCIM filter parser', () => {
       }
     });
   }
+
+  it('refuses an extension attribute without its URN that two extensions define, in every dialect', () => {
+    const dialects = [baselineDialect, ...Object.values(idpProfiles).map((p) => p.scim)];
+    for (const dialect of dialects) {
+      assert.throws(
+        () => parse('department eq "Sales"', userWithBadgeType, dialect),
+        (error: unknown) => {
+          assert.ok(error instanceof MusterError, String(error));
+          assert.equal(error.scimType, 'invalidFilter');
+          assert.match(
+            error.message,
+            /"department" is an attribute of .+ and .+: name it with its schema URN/,
+          );
+          return true;
+        },
+      );
+      const qualified = parse(`${badgeSchemaId}:department eq "Sales"`, userWithBadgeType, dialect);
+      assert.ok(qualified.kind === 'compare' && qualified.attribute.schema === badgeSchemaId);
+    }
+  });
 
   for (const [filter, message, leniency] of baselineRefuses) {
     it(`refuses ${JSON.stringify(filter)} in the baseline dialect, reads it with ${leniency} alone`, () => {

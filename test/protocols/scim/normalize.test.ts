@@ -13,6 +13,7 @@ import {
   type ResourceType,
   userResourceType,
 } from '../../../src/protocols/scim/schema/index.ts';
+import { badgeSchemaId, userWithBadgeType } from '../../support/resource-types.ts';
 
 const userUrn = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const groupUrn = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -421,13 +422,6 @@ const dialectCases: readonly {
     message: /manager is single-valued/,
     expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
   },
-  {
-    leniency: 'unqualifiedExtensionAttributes',
-    body: user({ userName: 'a', department: 'Ops' }),
-    scimType: 'invalidSyntax',
-    message: /"department" is an attribute of urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User/,
-    expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
-  },
 ];
 
 /** Forms in bodies every IdP may send: read as the IdP means them in every provider's dialect and the baseline. */
@@ -457,6 +451,21 @@ const everyIdpCases: readonly { name: string; body: ScimJson; expected: ScimJson
     body: user({ userName: 'a', [`${enterprise}:department`]: 'Ops' }),
     expected: { userName: 'a', [enterprise]: { department: 'Ops' } },
   },
+  {
+    name: 'enterprise attributes without their URN, the manager as a bare id',
+    body: user({ userName: 'a', department: 'Ops', manager: 'boss' }),
+    expected: { userName: 'a', [enterprise]: { department: 'Ops', manager: { value: 'boss' } } },
+  },
+  {
+    name: 'the manager as {value} without its URN',
+    body: user({ userName: 'a', Manager: { value: 'boss' } }),
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
+  {
+    name: 'the manager id as a dotted key without its URN',
+    body: user({ userName: 'a', 'manager.value': 'boss' }),
+    expected: { userName: 'a', [enterprise]: { manager: { value: 'boss' } } },
+  },
 ];
 
 const dialects = [
@@ -484,6 +493,31 @@ describe('normalizeResource in the baseline dialect', () => {
       }
     });
   }
+
+  it('refuses a key without its URN that two extensions define, in every dialect; reads one that one defines', () => {
+    for (const [name, dialect] of dialects) {
+      assertScimError(
+        () => normalizeResource(userWithBadgeType, user({ userName: 'a', department: 'Ops' }), dialect),
+        'invalidSyntax',
+        new RegExp(`"department" is an attribute of ${enterprise} and ${badgeSchemaId}: send it inside`),
+      );
+      const body = user({
+        userName: 'a',
+        badge: 'B-7',
+        manager: 'boss',
+        [`${badgeSchemaId}:department`]: 'Ops',
+      });
+      assert.deepEqual(
+        normalizeResource(userWithBadgeType, body, dialect),
+        {
+          userName: 'a',
+          [enterprise]: { manager: { value: 'boss' } },
+          [badgeSchemaId]: { badge: 'B-7', department: 'Ops' },
+        },
+        name,
+      );
+    }
+  });
 
   it('reads what RFC 7643 allows: names in any case, readOnly attributes and nulls dropped', () => {
     const body = user({

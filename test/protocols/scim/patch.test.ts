@@ -8,7 +8,9 @@ import {
   maxOperations,
   planGroupPatch,
 } from '../../../src/protocols/scim/patch/index.ts';
+import { parsePatchPath } from '../../../src/protocols/scim/patch/path.ts';
 import type { ScimJson } from '../../../src/protocols/scim/resource/index.ts';
+import { badgeSchemaId, userWithBadgeType } from '../../support/resource-types.ts';
 
 const patchUrn = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -664,13 +666,6 @@ const dialectCases: readonly {
     expected: { ...stored, emails: [home] },
   },
   {
-    leniency: 'unqualifiedExtensionAttributes',
-    op: { op: 'replace', path: 'department', value: 'Sales' },
-    scimType: 'invalidPath',
-    message: /Invalid path department: not an attribute of User/,
-    expected: withEnterprise({ department: 'Sales' }),
-  },
-  {
     leniency: 'singleComplexAsList',
     op: { op: 'replace', path: `${enterprise}:manager`, value: [{ value: 'mgr-2' }] },
     scimType: 'invalidValue',
@@ -735,6 +730,36 @@ const everyIdpCases: readonly { name: string; ops: ScimJson[]; expected: ScimJso
     ops: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'barbara@example.com' }],
     expected: { ...stored, emails: [{ ...work, value: 'barbara@example.com' }, home] },
   },
+  {
+    name: 'an enterprise attribute path without its URN',
+    ops: [{ op: 'replace', path: 'department', value: 'Sales' }],
+    expected: withEnterprise({ department: 'Sales' }),
+  },
+  {
+    name: 'the manager as a bare id under the path "manager"',
+    ops: [{ op: 'Add', path: 'manager', value: 'mgr-2' }],
+    expected: withEnterprise({ manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+  {
+    name: 'the manager as {value} under the path "manager"',
+    ops: [{ op: 'replace', path: 'Manager', value: { value: 'mgr-2' } }],
+    expected: withEnterprise({ manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+  {
+    name: 'the manager id under the path "manager.value"',
+    ops: [{ op: 'replace', path: 'manager.value', value: 'mgr-2' }],
+    expected: withEnterprise({ manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+  {
+    name: 'enterprise keys without their URN in a path-less replace',
+    ops: [{ op: 'replace', value: { department: 'Sales', manager: 'mgr-2' } }],
+    expected: withEnterprise({ department: 'Sales', manager: { value: 'mgr-2', $ref: '../Users/mgr-1' } }),
+  },
+  {
+    name: 'a remove of the path "manager"',
+    ops: [{ op: 'Remove', path: 'manager' }],
+    expected: { ...stored, [enterprise]: { department: 'Tour Operations' } },
+  },
 ];
 
 const dialects = [
@@ -762,6 +787,22 @@ describe('PATCH in the baseline dialect', () => {
       }
     });
   }
+
+  it('refuses a path without its URN that two extensions define, in every dialect', () => {
+    for (const [name, dialect] of dialects) {
+      for (const path of ['department', 'department[value eq "x"]']) {
+        assertScimError(
+          () => parsePatchPath(userWithBadgeType, path, dialect),
+          'invalidPath',
+          new RegExp(`an attribute of ${enterprise} and ${badgeSchemaId}: name it with its schema URN`),
+        );
+      }
+      assert.equal(parsePatchPath(userWithBadgeType, 'badge', dialect).schema.id, badgeSchemaId, name);
+      assert.equal(parsePatchPath(userWithBadgeType, 'manager', dialect).schema.id, enterprise, name);
+      const qualified = parsePatchPath(userWithBadgeType, `${badgeSchemaId}:department`, dialect);
+      assert.equal(qualified.schema.id, badgeSchemaId, name);
+    }
+  });
 
   it('removes only the group members a value list names, in every dialect, never all of them', () => {
     const body = deepFreeze(

@@ -2,6 +2,7 @@ import type { CompareOperator, FilterAttribute, FilterNode, FilterScalar } from 
 import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   type Attribute,
+  ambiguousExtensions,
   findAttribute,
   leafOf,
   type ResolvedPath,
@@ -16,14 +17,16 @@ export interface Spelled {
   readonly position: number;
 }
 
-export function resolveAttribute(
-  resourceType: ResourceType,
-  word: Spelled,
-  dialect: ScimDialect,
-): ResolvedPath {
-  const resolved = resolvePath(resourceType, word.text, dialect);
-  if (!resolved) throw filterError(`unknown attribute ${JSON.stringify(word.text)}`, word.position);
-  return filterable(resolved, word);
+/** An attribute path; an extension's attribute named without its URN is read when one extension alone defines it. */
+export function resolveAttribute(resourceType: ResourceType, word: Spelled): ResolvedPath {
+  const resolved = resolvePath(resourceType, word.text);
+  if (resolved) return filterable(resolved, word);
+  const ambiguous = ambiguousExtensions(resourceType, word.text).map((s) => s.id);
+  const message =
+    ambiguous.length > 0
+      ? `${JSON.stringify(word.text)} is an attribute of ${ambiguous.join(' and ')}: name it with its schema URN`
+      : `unknown attribute ${JSON.stringify(word.text)}`;
+  throw filterError(message, word.position);
 }
 
 /** Inside `emails[...]` names are sub-attributes of emails, never paths of their own. */

@@ -25,8 +25,9 @@ const operators: ReadonlySet<string> = new Set<CompareOperator>([
  * against the resource type. Precedence: not, then and, then or. Anything it
  * does not understand is a 400 invalidFilter, never a filter that matches all.
  * A sub-attribute after a value path (`emails[type eq "work"].value eq "x"`)
- * is read from every client; other forms beyond the RFC are understood only
- * where the dialect allows them.
+ * and an extension's attribute named without its URN (`manager.value eq "x"`,
+ * when one extension alone defines it) are read from every client; other
+ * forms beyond the RFC are understood only where the dialect allows them.
  */
 export function parseFilter(text: string, resourceType: ResourceType, dialect: ScimDialect): FilterNode {
   if (text.length > maxFilterLength) {
@@ -145,9 +146,7 @@ class Parser {
 
   #expression(scope: ResolvedPath | undefined): FilterNode {
     const word = this.#next();
-    const path = scope
-      ? resolveSubAttribute(scope, word)
-      : resolveAttribute(this.#resourceType, word, this.#dialect);
+    const path = scope ? resolveSubAttribute(scope, word) : resolveAttribute(this.#resourceType, word);
     if (this.peek().kind === '[') return this.#valuePath(path, word, scope);
     return this.#condition(path, word);
   }

@@ -22,7 +22,8 @@ const echoed = new Set(['id', 'meta']);
 /**
  * The steps of one operation. Without a path, each key of the value names
  * an attribute, or an extension URN holding that schema's attributes, or is
- * a path to one (`name.givenName`, `urn:…:enterprise:2.0:User:department`).
+ * a path to one (`name.givenName`, `urn:…:enterprise:2.0:User:department`),
+ * or an extension's attribute without its URN (`manager`).
  */
 function stepsOf(resourceType: ResourceType, operation: PatchOperation, dialect: ScimDialect): PatchStep[] {
   const { op, path, hasValue, value } = operation;
@@ -31,7 +32,7 @@ function stepsOf(resourceType: ResourceType, operation: PatchOperation, dialect:
   if (!isObject(value)) return [];
   const ignored = (resolved: ResolvedPath) => resolved.core && echoed.has(resolved.attribute.name);
   return Object.entries(value).flatMap(([key, member]) =>
-    targetsOfKey(resourceType, key, member, dialect)
+    targetsOfKey(resourceType, key, member)
       .filter(({ resolved }) => !ignored(resolved))
       .map(({ resolved, value: v }) => ({
         op,

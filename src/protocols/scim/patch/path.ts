@@ -2,6 +2,7 @@ import { scimBadRequest } from '../../../errors.ts';
 import type { ScimDialect } from '../../idp-profiles/index.ts';
 import {
   type Attribute,
+  ambiguousExtensions,
   findAttribute,
   type ResolvedPath,
   type ResourceType,
@@ -38,17 +39,23 @@ function closingBracket(path: string, open: number): number {
   return -1;
 }
 
+/** The attribute an unfiltered path names; an extension's attribute without its URN when one extension alone defines it. */
+function resolveAttributePath(resourceType: ResourceType, attributePath: string, path: string): ResolvedPath {
+  const resolved = resolvePath(resourceType, attributePath);
+  if (resolved) return resolved;
+  const ambiguous = ambiguousExtensions(resourceType, attributePath).map((s) => s.id);
+  if (ambiguous.length > 0) {
+    throw invalidPath(path, `an attribute of ${ambiguous.join(' and ')}: name it with its schema URN`);
+  }
+  throw invalidPath(path, `not an attribute of ${resourceType.name}`);
+}
+
 export function parsePatchPath(resourceType: ResourceType, path: string, dialect: ScimDialect): PatchTarget {
   const open = path.indexOf('[');
-  if (open < 0) {
-    const resolved = resolvePath(resourceType, path, dialect);
-    if (!resolved) throw invalidPath(path, `not an attribute of ${resourceType.name}`);
-    return { ...resolved, filter: undefined };
-  }
+  if (open < 0) return { ...resolveAttributePath(resourceType, path, path), filter: undefined };
   const close = closingBracket(path, open);
   if (close < 0) throw invalidPath(path, 'unclosed [');
-  const resolved = resolvePath(resourceType, path.slice(0, open), dialect);
-  if (!resolved) throw invalidPath(path, `not an attribute of ${resourceType.name}`);
+  const resolved = resolveAttributePath(resourceType, path.slice(0, open), path);
   const { attribute } = resolved;
   if (resolved.subAttribute || !attribute.multiValued || !attribute.subAttributes) {
     throw invalidPath(path, 'a value filter applies only to a multi-valued complex attribute');

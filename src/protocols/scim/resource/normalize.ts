@@ -63,7 +63,7 @@ function build(
   const resource: ScimJson = {};
   let members: unknown;
   for (const [key, value] of Object.entries(body)) {
-    for (const target of targetsOfKey(resourceType, key, value, dialect)) {
+    for (const target of targetsOfKey(resourceType, key, value)) {
       if (!isMembers(target.resolved)) write(resource, target.resolved, target.value, dialect);
       else if (target.resolved.subAttribute)
         throw scimBadRequest('invalidValue', `${key} must be members itself`);

@@ -11,6 +11,12 @@ export {
 } from './attribute.ts';
 export { commonAttributes } from './core.ts';
 export { groupSchema, groupSchemaId } from './group.ts';
-export { leafOf, type PathDialect, type ResolvedPath, resolvePath, schemasOf } from './paths.ts';
+export {
+  ambiguousExtensions,
+  leafOf,
+  type ResolvedPath,
+  resolvePath,
+  schemasOf,
+} from './paths.ts';
 export { groupResourceType, resourceTypes, userResourceType } from './resource-types.ts';
 export { enterpriseUserSchema, enterpriseUserSchemaId, userSchema, userSchemaId } from './user.ts';

@@ -1,4 +1,3 @@
-import type { ScimDialect } from '../../idp-profiles/index.ts';
 import { type Attribute, findAttribute, type ResourceType, type Schema } from './attribute.ts';
 import { commonAttributes } from './core.ts';
 
@@ -30,25 +29,21 @@ function splitUrn(resourceType: ResourceType, path: string): { schema: Schema | 
   return { schema: undefined, rest: path };
 }
 
-/** The one dialect flag path resolution reads. */
-export type PathDialect = Pick<ScimDialect, 'unqualifiedExtensionAttributes'>;
-
-/** Resolves `userName`, `name.givenName`, `emails.value` or a URN-qualified path; undefined when unknown. */
-export function resolvePath(
-  resourceType: ResourceType,
-  path: string,
-  dialect: PathDialect,
-): ResolvedPath | undefined {
+/**
+ * Resolves `userName`, `name.givenName`, `emails.value`, a URN-qualified path,
+ * or an extension's attribute named without its URN (`department`,
+ * `manager.value`); undefined when unknown or ambiguous.
+ */
+export function resolvePath(resourceType: ResourceType, path: string): ResolvedPath | undefined {
   const { schema: named, rest } = splitUrn(resourceType, path);
   if (path.toLowerCase().startsWith('urn:') && !named) return undefined;
   const [attrName, subName, ...more] = rest.split('.');
   if (!attrName || more.length > 0) return undefined;
-  // Unqualified names are the core schema's (RFC 7644 §3.10). Where the dialect allows an
-  // extension's attribute unqualified, it resolves when one extension alone defines it.
-  const unqualified = dialect.unqualifiedExtensionAttributes
-    ? extensionsDefining(resourceType, attrName)
-    : [];
-  const schemas = named ? [named] : [resourceType.schema, ...unqualified];
+  // Unqualified names are the core schema's (RFC 7644 §3.10). IdPs also name an extension's
+  // attribute without its URN (`manager`, `department`): it resolves when one extension alone
+  // defines it; a name two extensions define is refused, never guessed.
+  const defining = named ? [] : extensionsDefining(resourceType, attrName);
+  const schemas = named ? [named] : [resourceType.schema, ...(defining.length === 1 ? defining : [])];
   for (const schema of schemas) {
     const isCore = schema.id === resourceType.schema.id;
     const attr =
@@ -62,14 +57,27 @@ export function resolvePath(
   return undefined;
 }
 
+/**
+ * The extensions that each define the attribute an unqualified path names,
+ * when the core schema does not and more than one does: the path is
+ * ambiguous, and an error should say which URNs would make it plain.
+ */
+export function ambiguousExtensions(resourceType: ResourceType, path: string): readonly Schema[] {
+  if (path.toLowerCase().startsWith('urn:')) return [];
+  const [attrName = ''] = path.split('.');
+  if (findAttribute(resourceType.schema.attributes, attrName) || findAttribute(commonAttributes, attrName))
+    return [];
+  const defining = extensionsDefining(resourceType, attrName);
+  return defining.length > 1 ? defining : [];
+}
+
 /** The attribute definition a resolved path ends at. */
 export function leafOf(resolved: ResolvedPath): Attribute {
   return resolved.subAttribute ?? resolved.attribute;
 }
 
 function extensionsDefining(resourceType: ResourceType, name: string): Schema[] {
-  const found = resourceType.extensions
+  return resourceType.extensions
     .map((e) => e.schema)
     .filter((schema) => findAttribute(schema.attributes, name));
-  return found.length === 1 ? found : [];
 }
