@@ -203,5 +203,6 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type DirectoryRow = Selectable<DirectoriesTable>;
 export type DirectoryTokenRow = Selectable<DirectoryTokensTable>;
-export type ScimUserRow = Selectable<ScimUsersTable>;
-export type ScimGroupRow = Selectable<ScimGroupsTable>;
+/** Rows as read: the raw payload is kept for support, never read back to answer a request. */
+export type ScimUserRow = Omit<Selectable<ScimUsersTable>, 'raw'>;
+export type ScimGroupRow = Omit<Selectable<ScimGroupsTable>, 'raw'>;

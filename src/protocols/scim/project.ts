@@ -68,6 +68,8 @@ export function project(resource: ScimJson, projection: Projection): ScimJson {
     }
     return out;
   }
+  // Nothing left out: the rendered resource is this request's own, so it goes as it is.
+  if (projection.exclude.length === 0) return resource;
   const out: ScimJson = structuredClone(resource);
   for (const path of projection.exclude) {
     if (alwaysReturned.has(path.attribute.name)) continue;

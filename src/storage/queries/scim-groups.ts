@@ -5,6 +5,20 @@ import type { FilterNode } from './scim-filter.ts';
 import { compileFilter } from './scim-filter-sql.ts';
 import { type SortKey, sortOrder } from './scim-sort.ts';
 
+/** Every column but `raw`, which is written for support and never read to answer. */
+const scimGroupColumns = [
+  'scim_groups.id',
+  'scim_groups.org_id',
+  'scim_groups.directory_id',
+  'scim_groups.display_name',
+  'scim_groups.external_id',
+  'scim_groups.resource',
+  'scim_groups.member_count',
+  'scim_groups.version',
+  'scim_groups.created_at',
+  'scim_groups.updated_at',
+] as const;
+
 export interface ScimGroupFields {
   readonly display_name: string;
   readonly external_id: string | null;
@@ -24,7 +38,7 @@ export function insertScimGroup(
   return db
     .insertInto('scim_groups')
     .values({ org_id: key.orgId, directory_id: key.directoryId, id: key.id, ...columns(fields) })
-    .returningAll()
+    .returning(scimGroupColumns)
     .executeTakeFirstOrThrow();
 }
 
@@ -32,7 +46,7 @@ export function insertScimGroup(
 export function findScimGroup(db: Db, orgId: string, directoryId: string, id: string, forUpdate = false) {
   let query = db
     .selectFrom('scim_groups')
-    .selectAll()
+    .select(scimGroupColumns)
     .where('org_id', '=', orgId)
     .where('directory_id', '=', directoryId)
     .where('id', '=', id);
@@ -57,7 +71,7 @@ export function updateScimGroup(
     })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
-    .returningAll()
+    .returning(scimGroupColumns)
     .executeTakeFirstOrThrow();
 }
 
@@ -179,7 +193,7 @@ export function listScimGroups(
 ): Promise<ScimGroupRow[]> {
   if (page.sort) {
     return filtered(db, orgId, directoryId, page.filter)
-      .selectAll('scim_groups')
+      .select(scimGroupColumns)
       .orderBy(sortOrder(page.sort, 'groups'))
       .offset(page.offset)
       .limit(page.limit)
@@ -198,7 +212,7 @@ export function listScimGroups(
   return db
     .selectFrom('scim_groups')
     .innerJoin(ids.as('page'), 'page.id', 'scim_groups.id')
-    .selectAll('scim_groups')
+    .select(scimGroupColumns)
     .where('scim_groups.org_id', '=', orgId)
     .orderBy('scim_groups.id')
     .execute();

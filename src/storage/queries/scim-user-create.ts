@@ -50,7 +50,8 @@ export async function insertLinkedScimUser(
              ${fields.external_id}::text, ${fields.active}::boolean, ${fields.display_name}::text,
              ${json(fields.resource)}, ${json(fields.raw)}
         from u
-      returning *
+      returning id, org_id, directory_id, user_id, user_name, external_id, active, display_name, resource,
+                version, created_at, updated_at
     ), g as (
       insert into role_grants (org_id, user_id, role, source, source_id)
       select ${orgId}::uuid, u.id, ${grant.role}::text, ${grant.source}::text, ${grant.source_id}::text from u

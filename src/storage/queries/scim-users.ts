@@ -13,6 +13,22 @@ export interface ScimUserFields {
   readonly raw: unknown;
 }
 
+/** Every column but `raw`, which is written for support and never read to answer. */
+export const scimUserColumns = [
+  'scim_users.id',
+  'scim_users.org_id',
+  'scim_users.directory_id',
+  'scim_users.user_id',
+  'scim_users.user_name',
+  'scim_users.external_id',
+  'scim_users.active',
+  'scim_users.display_name',
+  'scim_users.resource',
+  'scim_users.version',
+  'scim_users.created_at',
+  'scim_users.updated_at',
+] as const;
+
 function columns(fields: ScimUserFields) {
   return { ...fields, resource: JSON.stringify(fields.resource), raw: JSON.stringify(fields.raw ?? null) };
 }
@@ -31,14 +47,14 @@ export function insertScimUser(
       user_id: key.userId,
       ...columns(fields),
     })
-    .returningAll()
+    .returning(scimUserColumns)
     .executeTakeFirstOrThrow();
 }
 
 export function findScimUser(db: Db, orgId: string, directoryId: string, id: string, forUpdate = false) {
   let query = db
     .selectFrom('scim_users')
-    .selectAll()
+    .select(scimUserColumns)
     .where('org_id', '=', orgId)
     .where('directory_id', '=', directoryId)
     .where('id', '=', id);
@@ -62,7 +78,7 @@ export function updateScimUser(
     .where('directory_id', '=', directoryId)
     .where('id', '=', id)
     .where('version', '=', version)
-    .returningAll()
+    .returning(scimUserColumns)
     .executeTakeFirst();
 }
 
@@ -116,7 +132,7 @@ export function listScimUsers(
 ): Promise<ScimUserRow[]> {
   if (page.sort) {
     return filtered(db, orgId, directoryId, page.filter)
-      .selectAll('scim_users')
+      .select(scimUserColumns)
       .orderBy(sortOrder(page.sort, 'users'))
       .offset(page.offset)
       .limit(page.limit)
@@ -131,7 +147,7 @@ export function listScimUsers(
   return db
     .selectFrom('scim_users')
     .innerJoin(ids.as('page'), 'page.id', 'scim_users.id')
-    .selectAll('scim_users')
+    .select(scimUserColumns)
     .where('scim_users.org_id', '=', orgId)
     .orderBy('scim_users.id')
     .execute();
