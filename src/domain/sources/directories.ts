@@ -11,6 +11,7 @@ import type {
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import { issueDirectoryToken } from './issue-token.ts';
+import { authenticatedTokens } from './token-cache.ts';
 
 export type { DirectoryProvider };
 export const directoryProviders: readonly DirectoryProvider[] = [
@@ -114,6 +115,7 @@ export async function updateDirectory(
   return db.transaction().execute(async (trx) => {
     const row = await store.updateDirectory(trx, directory.orgId, directory.id, changes);
     if (!row) throw notFound('Directory');
+    authenticatedTokens.forgetWhere(db, (token) => token.id === directory.id);
     const after = toView({
       ...row,
       ...(await store.readDirectoryCounts(trx, directory.orgId, directory.id)),
@@ -131,6 +133,7 @@ export async function updateDirectory(
 export async function deleteDirectory(db: Db, ctx: ChangeContext, directory: Directory): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await store.deleteDirectory(trx, directory.orgId, directory.id))) throw notFound('Directory');
+    authenticatedTokens.forgetWhere(db, (token) => token.id === directory.id);
     await recordAudit(trx, ctx, directory.orgId, {
       action: 'directory.deleted',
       target: { type: 'directory', id: directory.id },

@@ -12,6 +12,7 @@ import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import { type Directory, toDirectory } from './directories.ts';
 import { issueDirectoryToken } from './issue-token.ts';
+import { authenticatedTokens } from './token-cache.ts';
 
 /** Two live tokens let an IdP move to a new one before the old one is revoked. */
 export const maxLiveTokens = 2;
@@ -78,6 +79,7 @@ export async function revokeDirectoryToken(
         )
       : undefined;
     if (!row) throw notFound('Token');
+    authenticatedTokens.forget(db, row.id);
     await recordAudit(trx, ctx, directory.orgId, {
       action: 'directory.token_revoked',
       target: { type: 'directory', id: directory.id },
@@ -97,11 +99,14 @@ export async function authenticateDirectoryToken(
 ): Promise<Directory | undefined> {
   const parsed = parseToken(scimTokens, token);
   if (!parsed) return undefined;
-  const row = await store.findDirectoryTokenForAuthentication(db, parsed.id);
+  const now = new Date();
+  const cached = authenticatedTokens.get(db, parsed.id, now.getTime());
+  const row = cached ?? (await store.findDirectoryTokenForAuthentication(db, parsed.id));
   if (!verifySecret(parsed.secret, row?.secret_hash) || !row || row.revoked_at) return undefined;
   if (row.id !== directoryId.toLowerCase()) return undefined;
-  const now = new Date();
-  if (lastUseIsStale(row.last_used_at, now))
+  if (lastUseIsStale(row.last_used_at, now)) {
     await store.touchDirectoryToken(db, row.org_id, row.token_id, now);
+    authenticatedTokens.set(db, parsed.id, { ...row, last_used_at: now }, now.getTime());
+  } else if (!cached) authenticatedTokens.set(db, parsed.id, row, now.getTime());
   return toDirectory(row);
 }

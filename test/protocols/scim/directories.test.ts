@@ -65,6 +65,28 @@ describe('SCIM directories', () => {
     assert.equal((await t.admin.post(`/api/v1/orgs/${org.id}/directories/${dir.id}/tokens`)).status, 201);
   });
 
+  it('stop answering a token revoked by another process within a second, and at once when deleted here', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const dir = await makeDirectory(t, org.id);
+    const scim = scimClient(t, dir.id, dir.token);
+    assert.equal((await scim.get('/Users')).status, 200);
+    // Another Muster process on the same database revokes it: this one learns within its cache's second.
+    await t.database.db
+      .updateTable('directory_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', dir.tokenId)
+      .execute();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assertScimError(await scim.get('/Users'), 401);
+
+    const other = await makeDirectory(t, org.id);
+    const otherScim = scimClient(t, other.id, other.token);
+    assert.equal((await otherScim.get('/Users')).status, 200);
+    assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/directories/${other.id}`)).status, 204);
+    assertScimError(await otherScim.get('/Users'), 401);
+  });
+
   it('are invisible to other orgs', async () => {
     const t = await testApp();
     const [a, b] = [await makeOrg(t), await makeOrg(t)];
