@@ -9,6 +9,8 @@ export interface ScimListQuery {
   readonly filter: FilterNode | undefined;
   readonly sort?: SortKey | undefined;
   readonly paging: ScimPaging;
+  /** Users only: read each user's groups with the page. */
+  readonly withGroups?: boolean | undefined;
 }
 
 export interface ScimPage<T> {

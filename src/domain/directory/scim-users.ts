@@ -19,6 +19,8 @@ export interface ScimUser {
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** When read with the user: its groups by name. */
+  readonly groups?: readonly { readonly id: string; readonly displayName: string }[] | undefined;
 }
 
 /** A SCIM user as the IdP wrote it: userName and externalId also live in `resource`. */
@@ -28,8 +30,12 @@ export interface ScimUserWrite {
   readonly raw: unknown;
 }
 
-function toScimUser(row: ScimUserRow): ScimUser {
+function toScimUser(row: store.ScimUserListRow): ScimUser {
   return {
+    groups:
+      row.groups === undefined
+        ? undefined
+        : (row.groups ?? []).map((g) => ({ id: g.id, displayName: g.display_name })),
     id: row.id,
     userId: row.user_id,
     userName: row.user_name,
@@ -189,6 +195,7 @@ export async function listScimUsers(
         ...page,
         filter,
         sort: query.sort,
+        withGroups: query.withGroups,
       })
     ).map(toScimUser),
   );

@@ -21,8 +21,10 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
   const render = async (res: Response, users: ScimUser[], projection: Projection, readGroups = true) => {
     const directory = directoryOf(res);
     const base = deps.baseUrl(directory.id);
-    const groups =
-      readGroups && !excludes(projection, 'groups')
+    const loaded = users.every((u) => u.groups !== undefined);
+    const groups = loaded
+      ? new Map(users.flatMap((u) => (u.groups?.length ? [[u.id, [...u.groups]] as const] : [])))
+      : readGroups && !excludes(projection, 'groups')
         ? await groupsOfUsers(
             deps.db,
             directory,
@@ -63,7 +65,11 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     const query = { ...req.query };
     const list = parseListQuery(userResourceType, query, dialectOf(res));
     const projection = parseProjection(userResourceType, query);
-    const page = await listScimUsers(deps.db, directoryOf(res), list);
+    // The page's groups come with its rows, unless the answer leaves them out.
+    const page = await listScimUsers(deps.db, directoryOf(res), {
+      ...list,
+      withGroups: !excludes(projection, 'groups'),
+    });
     sendScim(res, 200, listResponse(list, page, await render(res, page.items, projection)));
   });
 

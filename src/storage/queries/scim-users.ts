@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { ScimJson, ScimUserRow } from '../schema.ts';
 import type { FilterNode } from './scim-filter.ts';
@@ -128,11 +129,15 @@ export function listScimUsers(
     limit: number;
     sort?: SortKey | undefined;
     after?: string | undefined;
+    /** Also each user's groups, read by index in the same statement. */
+    withGroups?: boolean | undefined;
   },
-): Promise<ScimUserRow[]> {
+): Promise<ScimUserListRow[]> {
+  const groups = page.withGroups ? [groupsOfRow(orgId)] : [];
   if (page.sort) {
     return filtered(db, orgId, directoryId, page.filter)
       .select(scimUserColumns)
+      .select(groups)
       .orderBy(sortOrder(page.sort, 'users'))
       .offset(page.offset)
       .limit(page.limit)
@@ -148,9 +153,23 @@ export function listScimUsers(
     .selectFrom('scim_users')
     .innerJoin(ids.as('page'), 'page.id', 'scim_users.id')
     .select(scimUserColumns)
+    .select(groups)
     .where('scim_users.org_id', '=', orgId)
     .orderBy('scim_users.id')
     .execute();
+}
+
+export interface ScimUserListRow extends ScimUserRow {
+  /** With `withGroups`: the user's groups by name, or null for none. */
+  readonly groups?: { id: string; display_name: string }[] | null;
+}
+
+function groupsOfRow(orgId: string) {
+  return sql<{ id: string; display_name: string }[] | null>`(
+    select json_agg(json_build_object('id', g.id, 'display_name', g.display_name) order by g.display_name)
+      from scim_group_members m join scim_groups g on g.id = m.group_id
+     where m.member_id = scim_users.id and m.org_id = ${orgId}
+  )`.as('groups');
 }
 
 export async function countScimUsers(
