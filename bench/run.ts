@@ -4,16 +4,10 @@
  * (in a database of its own, dropped afterwards).
  */
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { buildApp } from '../src/app.ts';
-import { createLogger } from '../src/infra/log/index.ts';
-import { createMetrics } from '../src/infra/metrics/index.ts';
-import { type Database, migrate, openDatabase } from '../src/storage/index.ts';
+import { openDatabase } from '../src/storage/index.ts';
 import { benchScim } from './scim.ts';
-
-const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
+import { adminToken, type Served, serveInProcess, serveWorkers } from './serve.ts';
 
 interface Figures {
   readonly count: number;
@@ -70,20 +64,8 @@ async function call(
   return json;
 }
 
-async function benchEngine(engine: string, database: Database): Promise<void> {
-  await migrate(database);
-  const logger = createLogger({ level: 'error', json: true, silent: true });
-  const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
-  const app = buildApp({
-    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
-    adminToken,
-    db: database.db,
-    logger,
-    metrics,
-  });
-  const server = createServer(app).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+async function benchEngine(engine: string, served: Served): Promise<void> {
+  const base = `${served.origin}/api/v1`;
   const run = Date.now().toString(36);
   try {
     report(
@@ -121,8 +103,7 @@ async function benchEngine(engine: string, database: Database): Promise<void> {
       }),
     );
   } finally {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
+    await served.stop();
   }
 }
 
@@ -141,18 +122,24 @@ async function withServerDatabase(adminUrl: string, fn: (url: string) => Promise
   }
 }
 
-process.stdout.write(`muster bench: node ${process.version}, loopback HTTP, one process\n`);
-await benchEngine('pglite', await openDatabase({ memory: true }));
-await benchScim('pglite', await openDatabase({ memory: true }), {
-  users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000),
-});
-const serverUrl = process.env.DATABASE_URL;
+process.stdout.write(`muster bench: node ${process.version}, loopback HTTP\n`);
+// BENCH_ONLY=postgres or BENCH_ONLY=pglite measures one engine.
+const only = process.env.BENCH_ONLY;
+if (only !== 'postgres') {
+  await benchEngine('pglite', await serveInProcess(await openDatabase({ memory: true })));
+  await benchScim('pglite', await serveInProcess(await openDatabase({ memory: true })), {
+    users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000),
+  });
+}
+const serverUrl = only === 'pglite' ? undefined : process.env.DATABASE_URL;
+// On the server Muster runs as in production, in WORKERS processes of its own (BENCH_WORKERS, default 2).
+const workers = Number(process.env.BENCH_WORKERS ?? 2);
 if (serverUrl) {
   await withServerDatabase(serverUrl, async (url) => {
-    await benchEngine('postgres', await openDatabase({ url, poolMax: 10 }));
+    await benchEngine('postgres', await serveInProcess(await openDatabase({ url, poolMax: 10 })));
   });
   await withServerDatabase(serverUrl, async (url) => {
-    await benchScim('postgres', await openDatabase({ url, poolMax: 10 }), {
+    await benchScim('postgres', await serveWorkers(url, workers), {
       users: Number(process.env.BENCH_POSTGRES_USERS ?? 100_000),
     });
   });

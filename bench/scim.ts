@@ -6,14 +6,8 @@
  * depth. On PostgreSQL each line also shows its target and whether it is met.
  */
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildApp } from '../src/app.ts';
-import { createLogger } from '../src/infra/log/index.ts';
-import { createMetrics } from '../src/infra/metrics/index.ts';
-import { type Database, migrate } from '../src/storage/index.ts';
+import { adminToken, type Served } from './serve.ts';
 
-const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
 const userSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const enterpriseSchema = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const groupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -208,27 +202,12 @@ interface ListResponse {
 
 const q = (filter: string) => encodeURIComponent(filter);
 
-export async function benchScim(
-  engine: string,
-  database: Database,
-  options: { users: number },
-): Promise<void> {
+export async function benchScim(engine: string, served: Served, options: { users: number }): Promise<void> {
   const n = options.users;
   if (!Number.isInteger(n) || n < 1_000)
     throw new Error(`the SCIM bench needs at least 1,000 users, not ${n}`);
-  await migrate(database);
-  const logger = createLogger({ level: 'error', json: true, silent: true });
-  const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
-  const app = buildApp({
-    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
-    adminToken,
-    db: database.db,
-    logger,
-    metrics,
-  });
-  const server = createServer(app).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { origin } = served;
+  process.stdout.write(`${engine} SCIM: Muster runs ${served.shape}\n`);
   const run = Date.now().toString(36);
   const progress = process.env.BENCH_PROGRESS ? (s: string) => process.stderr.write(`  … ${s}\n`) : () => {};
   try {
@@ -366,7 +345,6 @@ export async function benchScim(
       });
     }
   } finally {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
+    await served.stop();
   }
 }

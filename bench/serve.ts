@@ -1,0 +1,101 @@
+/**
+ * Where the bench sends its requests: Muster built in this process on a
+ * given database, or `src/main.ts` started with WORKERS processes on a
+ * PostgreSQL server, as it runs in production. The bench client then has a
+ * process of its own, as an IdP would.
+ */
+
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '../src/app.ts';
+import { createLogger } from '../src/infra/log/index.ts';
+import { createMetrics } from '../src/infra/metrics/index.ts';
+import { type Database, migrate, needsOwnUpkeep, startUpkeep } from '../src/storage/index.ts';
+
+export const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
+
+export interface Served {
+  readonly origin: string;
+  /** How Muster runs, for the report. */
+  readonly shape: string;
+  stop(): Promise<void>;
+}
+
+/** Muster in this process, with the upkeep `npm start` would run. */
+export async function serveInProcess(database: Database): Promise<Served> {
+  await migrate(database);
+  const logger = createLogger({ level: 'error', json: true, silent: true });
+  const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
+  const app = buildApp({
+    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
+    adminToken,
+    db: database.db,
+    logger,
+    metrics,
+  });
+  const upkeep = (await needsOwnUpkeep(database)) ? startUpkeep(database) : undefined;
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    shape: 'in the bench process',
+    stop: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await upkeep?.stop();
+      await database.close();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    probe.once('error', reject);
+    probe.once('listening', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `node src/main.ts` with WORKERS=n on the server at `url`; resolves once it answers /readyz. */
+export async function serveWorkers(url: string, workers: number): Promise<Served> {
+  const port = await freePort();
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      WORKERS: String(workers),
+      ADMIN_TOKEN: adminToken,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Muster exited with ${child.exitCode} while starting`);
+    const ready = await fetch(`${origin}/readyz`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('Muster did not become ready in 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    origin,
+    shape: `${workers} worker process${workers === 1 ? '' : 'es'} (WORKERS=${workers})`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
