@@ -4,4 +4,12 @@ export { DataDirLockedError } from './lockfile.ts';
 export { loadMigrations, type Migration, MigrationError, migrate } from './migrate.ts';
 export * from './queries/index.ts';
 export type * from './schema.ts';
-export { grownSinceUpkeep, needsOwnUpkeep, runUpkeep, startUpkeep, type Upkeep } from './upkeep.ts';
+export {
+  grownSinceUpkeep,
+  needsOwnUpkeep,
+  runUpkeep,
+  startUpkeep,
+  type TableSizes,
+  tableSizes,
+  type Upkeep,
+} from './upkeep.ts';

@@ -4,31 +4,51 @@ import type { Database, Db } from './database.ts';
 /** The tables a sync grows by thousands of rows a minute, whose plans depend on fresh statistics. */
 const grownTables = ['users', 'scim_users', 'scim_groups', 'scim_group_members'] as const;
 
-/** Grown by a tenth (and at least this many pages) since the last vacuum, a table is vacuumed again. */
+/** Smaller growth than this is never worth a vacuum. */
 const minGrowthPages = 16;
 
-/**
- * The tables grown since their last vacuum or analyze, read from their file
- * sizes against `pg_class.relpages`: this works where the statistics
- * collector does not (PGlite) and costs no scan.
- */
-export async function grownSinceUpkeep(db: Db): Promise<string[]> {
+/** Table sizes in pages, as a pass saw them, so the next can tell a table that stopped growing. */
+export type TableSizes = ReadonlyMap<string, number>;
+
+async function sizes(db: Db) {
   const { rows } = await sql<{ relname: string; relpages: number; pages: number }>`
     select c.relname, c.relpages,
            (pg_relation_size(c.oid) / current_setting('block_size')::integer)::integer as pages
       from pg_class c
      where c.relname = any(${[...grownTables]}::text[]) and c.relnamespace = current_schema()::regnamespace
   `.execute(db);
+  return rows;
+}
+
+/**
+ * The tables grown since their last vacuum or analyze, read from their file
+ * sizes against `pg_class.relpages`: this works where the statistics
+ * collector does not (PGlite) and costs no scan. A table qualifies while it
+ * grows, once it grew by a tenth; and once it stopped growing (the same size
+ * as at `previous`), for any growth worth a vacuum, so the rows of a bulk
+ * load's last minutes do not wait for the next load.
+ */
+export async function grownSinceUpkeep(db: Db, previous?: TableSizes): Promise<string[]> {
+  const rows = await sizes(db);
   return rows
-    .filter((row) => row.pages - row.relpages >= Math.max(minGrowthPages, row.relpages / 10))
+    .filter((row) => {
+      const growth = row.pages - row.relpages;
+      if (growth < minGrowthPages) return false;
+      return growth >= row.relpages / 10 || previous?.get(row.relname) === row.pages;
+    })
     .map((row) => row.relname);
 }
 
 /** Vacuums and analyzes what has grown: plans get statistics, index-only scans a visibility map. */
-export async function runUpkeep(db: Db): Promise<string[]> {
-  const tables = await grownSinceUpkeep(db);
+export async function runUpkeep(db: Db, previous?: TableSizes): Promise<string[]> {
+  const tables = await grownSinceUpkeep(db, previous);
   for (const table of tables) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
   return tables;
+}
+
+/** The sizes to hand the next pass. */
+export async function tableSizes(db: Db): Promise<TableSizes> {
+  return new Map((await sizes(db)).map((row) => [row.relname, row.pages]));
 }
 
 /**
@@ -58,11 +78,13 @@ export function startUpkeep(
 ): Upkeep {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  let previous: TableSizes | undefined;
   const pass = () => {
     running = running.then(async () => {
       if (stopped) return;
       try {
-        const tables = await runUpkeep(database.db);
+        const tables = await runUpkeep(database.db, previous);
+        previous = await tableSizes(database.db);
         if (tables.length > 0) options.onPass?.(tables);
       } catch (error) {
         options.onError?.(error);

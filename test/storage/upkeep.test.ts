@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { grownSinceUpkeep, needsOwnUpkeep, runUpkeep, startUpkeep } from '../../src/storage/index.ts';
+import {
+  grownSinceUpkeep,
+  needsOwnUpkeep,
+  runUpkeep,
+  startUpkeep,
+  tableSizes,
+} from '../../src/storage/index.ts';
 import { closeTestDatabase, scratchDatabase, testDatabase } from '../support/database.ts';
 
 async function fill(database: Awaited<ReturnType<typeof scratchDatabase>>, n: number) {
@@ -31,18 +37,23 @@ describe('table upkeep', () => {
     const database = await scratchDatabase();
     after(() => database.close());
     await runUpkeep(database.db);
-    await fill(database, 5_000);
+    await fill(database, 30_000);
     assert.deepEqual(await grownSinceUpkeep(database.db), ['users']);
     assert.deepEqual(await runUpkeep(database.db), ['users']);
     const stats = await statsOf(database);
-    assert.ok(stats.relpages > 16, `relpages ${stats.relpages}`);
-    assert.ok(Math.abs(stats.reltuples - 5_000) < 500, `reltuples ${stats.reltuples}`);
+    assert.ok(stats.relpages > 100, `relpages ${stats.relpages}`);
+    assert.ok(Math.abs(stats.reltuples - 30_000) < 3_000, `reltuples ${stats.reltuples}`);
     assert.deepEqual(await grownSinceUpkeep(database.db), []);
-    // A tenth more is not yet worth a vacuum of a table this size; a doubling is.
-    await fill(database, 100);
-    assert.deepEqual(await grownSinceUpkeep(database.db), []);
+    // While it grows, less than a tenth more is not yet worth a vacuum.
+    await fill(database, 800);
+    const sizes = await tableSizes(database.db);
+    await fill(database, 800);
+    assert.deepEqual(await grownSinceUpkeep(database.db, sizes), []);
+    // Once it stopped growing, what it grew since the last vacuum is.
+    assert.deepEqual(await grownSinceUpkeep(database.db, await tableSizes(database.db)), ['users']);
+    // A tenth more qualifies while it still grows.
     await fill(database, 5_000);
-    assert.deepEqual(await grownSinceUpkeep(database.db), ['users']);
+    assert.deepEqual(await grownSinceUpkeep(database.db, sizes), ['users']);
   });
 
   it('runs from a timer until stopped, one pass at a time', async () => {
