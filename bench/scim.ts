@@ -6,6 +6,7 @@
  * depth. On PostgreSQL each line also shows its target and whether it is met.
  */
 
+import http from 'node:http';
 import { adminToken, type Served } from './serve.ts';
 
 const userSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -179,18 +180,46 @@ function memberPatch(op: 'Add' | 'Remove', ids: readonly string[]) {
 
 type Client = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
+/**
+ * node:http with kept-alive connections: `fetch` costs the client about as
+ * much main thread per request as Muster's own handling, which on a shared
+ * two-core machine would measure the client rather than the server.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function send(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: string | undefined) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function client(base: string, token: string, contentType: string): Client {
   return async (method, path, body) => {
     const url = new URL(`${base}${path}`);
     if (url.hostname !== '127.0.0.1') throw new Error(`the bench only calls 127.0.0.1, not ${url.host}`);
-    const res = await fetch(url, {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await send(
+      url,
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': contentType } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    const json = text ? JSON.parse(text) : undefined;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+      {
+        authorization: `Bearer ${token}`,
+        ...(payload === undefined
+          ? {}
+          : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+      },
+      payload,
+    );
+    const json = res.text ? JSON.parse(res.text) : undefined;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 500)}`);
     return json;
   };
 }
@@ -201,6 +230,16 @@ interface ListResponse {
 }
 
 const q = (filter: string) => encodeURIComponent(filter);
+
+/**
+ * Reads are measured in steady state: after a bulk load, once the table
+ * upkeep Muster runs (or the server's autovacuum) has caught up, as it has a
+ * few seconds after any real sync. The wait is reported.
+ */
+async function settle(engine: string, served: Served, progress: (s: string) => void): Promise<void> {
+  const waited = await served.settled();
+  progress(`${engine} statistics settled after ${(waited / 1000).toFixed(1)} s`);
+}
 
 export async function benchScim(engine: string, served: Served, options: { users: number }): Promise<void> {
   const n = options.users;
@@ -243,6 +282,7 @@ export async function benchScim(engine: string, served: Served, options: { users
       met: sync.seconds < 120,
     });
 
+    await settle(engine, served, progress);
     const pick = random(42);
     const lookups = await timed(5_000, 8, phaseBudgetSeconds, async () => {
       const i = Math.floor(pick() * n);
@@ -282,6 +322,7 @@ export async function benchScim(engine: string, served: Served, options: { users
       await scim('PATCH', `/Groups/${big}`, memberPatch('Add', ids.slice(i, i + 1_000)));
       if (i % 10_000 === 0) progress(`${engine} big group ${thousands(i)}/${thousands(n)}`);
     }
+    await settle(engine, served, progress);
 
     // One add and one remove on each group in turn, one request in flight, so both groups see the same
     // machine; each group's size stays put. Members are random users, so neither group gets a warmer cache.

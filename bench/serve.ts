@@ -12,7 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/infra/log/index.ts';
 import { createMetrics } from '../src/infra/metrics/index.ts';
-import { type Database, migrate, needsOwnUpkeep, startUpkeep } from '../src/storage/index.ts';
+import {
+  type Database,
+  type Db,
+  grownSinceUpkeep,
+  migrate,
+  needsOwnUpkeep,
+  openDatabase,
+  startUpkeep,
+  tableSizes,
+} from '../src/storage/index.ts';
 
 export const adminToken = 'bench-admin-token-0123456789abcdefghijklmnop';
 
@@ -20,7 +29,20 @@ export interface Served {
   readonly origin: string;
   /** How Muster runs, for the report. */
   readonly shape: string;
+  /** Resolves once no table awaits its vacuum and analyze; says how many ms that took. */
+  settled(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** Polls until every grown table has been vacuumed, by Muster's upkeep or the server's autovacuum. */
+async function waitSettled(db: Db): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const sizes = await tableSizes(db);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if ((await grownSinceUpkeep(db, sizes)).length === 0) return Date.now() - started;
+    if (Date.now() - started > 180_000) throw new Error('tables still awaited their vacuum after 180 s');
+  }
 }
 
 /** Muster in this process, with the upkeep `npm start` would run. */
@@ -41,6 +63,7 @@ export async function serveInProcess(database: Database): Promise<Served> {
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     shape: 'in the bench process',
+    settled: () => waitSettled(database.db),
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       await upkeep?.stop();
@@ -90,10 +113,13 @@ export async function serveWorkers(url: string, workers: number): Promise<Served
     if (Date.now() > deadline) throw new Error('Muster did not become ready in 60 s');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const observer = await openDatabase({ url, poolMax: 1 });
   return {
     origin,
     shape: `${workers} worker process${workers === 1 ? '' : 'es'} (WORKERS=${workers})`,
+    settled: () => waitSettled(observer.db),
     stop: async () => {
+      await observer.close();
       child.kill('SIGTERM');
       await exited;
     },
