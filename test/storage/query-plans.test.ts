@@ -108,6 +108,7 @@ describe('query plans', () => {
     const steps = [
       scim.get(`/Users?filter=${encodeURIComponent('userName eq "ada@example.com"')}`),
       scim.get('/Users?startIndex=2&count=1'),
+      scim.get('/Users?startIndex=3&count=1'),
       scim.get('/Users?count=2'),
       scim.get('/Users?count=0'),
       scim.get(`/Users?count=1&cursor=`),

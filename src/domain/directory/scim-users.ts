@@ -184,19 +184,28 @@ export async function listScimUsers(
   directory: Directory,
   query: ScimListQuery,
 ): Promise<ScimPage<ScimUser>> {
-  const { filter } = query;
+  const { filter, paging } = query;
+  const read = (page: { offset: number; limit: number; after?: string | undefined; fromEnd?: boolean }) =>
+    store.listScimUsers(db, directory.orgId, directory.id, {
+      ...page,
+      filter,
+      sort: query.sort,
+      withGroups: query.withGroups,
+    });
+  const kept = async () => (await store.readDirectoryCounts(db, directory.orgId, directory.id)).user_count;
+  if (!filter && !query.sort && paging.kind === 'index' && paging.count > 0) {
+    // Skipping rows costs what it skips, so a page past the middle is counted back from the end.
+    const total = await kept();
+    const skipped = paging.startIndex - 1;
+    if (skipped >= total) return { total, items: [] };
+    if (skipped > total / 2) {
+      const end = Math.min(skipped + paging.count, total);
+      const rows = await read({ offset: total - end, limit: end - skipped, fromEnd: true });
+      return { total, items: rows.map(toScimUser) };
+    }
+    return { total, items: (await read({ offset: skipped, limit: paging.count })).map(toScimUser) };
+  }
   const count = async () =>
-    filter
-      ? store.countScimUsers(db, directory.orgId, directory.id, filter)
-      : (await store.readDirectoryCounts(db, directory.orgId, directory.id)).user_count;
-  return scimPage(count, query.paging, async (page) =>
-    (
-      await store.listScimUsers(db, directory.orgId, directory.id, {
-        ...page,
-        filter,
-        sort: query.sort,
-        withGroups: query.withGroups,
-      })
-    ).map(toScimUser),
-  );
+    filter ? store.countScimUsers(db, directory.orgId, directory.id, filter) : kept();
+  return scimPage(count, paging, async (page) => (await read(page)).map(toScimUser));
 }

@@ -131,6 +131,8 @@ export function listScimUsers(
     after?: string | undefined;
     /** Also each user's groups, read by index in the same statement. */
     withGroups?: boolean | undefined;
+    /** Unsorted only: `offset` counts back from the last user, so a deep page walks the index from its end. */
+    fromEnd?: boolean | undefined;
   },
 ): Promise<ScimUserListRow[]> {
   const groups = page.withGroups ? [groupsOfRow(orgId)] : [];
@@ -145,7 +147,7 @@ export function listScimUsers(
   }
   let ids = (page.filter ? filtered(db, orgId, directoryId, page.filter) : inDirectory(db, directoryId))
     .select('scim_users.id')
-    .orderBy('scim_users.id')
+    .orderBy('scim_users.id', page.fromEnd ? 'desc' : 'asc')
     .offset(page.offset)
     .limit(page.limit);
   if (page.after) ids = ids.where('scim_users.id', '>', page.after);

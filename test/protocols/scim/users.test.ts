@@ -126,6 +126,42 @@ describe('SCIM /Users', () => {
     assert.deepEqual([past.body.totalResults, past.body.itemsPerPage, past.body.Resources.length], [5, 0, 0]);
   });
 
+  it('pages from either end of the directory alike: every window is the same slice of the whole list', async () => {
+    const { scim } = await setup();
+    const names: string[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      names.push(`w${i}@example.com`);
+      assert.equal((await scim.post('/Users', user(`w${i}@example.com`))).status, 201);
+    }
+    // A deletion in the middle moves every later user one place up.
+    const gone = await scim.get(`/Users?filter=${encodeURIComponent('userName eq "w4@example.com"')}`);
+    assert.equal((await scim.delete(`/Users/${gone.body.Resources[0].id}`)).status, 204);
+    names.splice(4, 1);
+    for (const [startIndex, count] of [
+      [1, 3],
+      [3, 3],
+      [4, 2],
+      [5, 3],
+      [6, 10],
+      [7, 2],
+      [8, 1],
+      [8, 5],
+      [9, 1],
+    ] as const) {
+      const page = await scim.get(`/Users?startIndex=${startIndex}&count=${count}`);
+      const want = names.slice(startIndex - 1, startIndex - 1 + count);
+      assert.deepEqual(
+        [
+          page.body.totalResults,
+          page.body.itemsPerPage,
+          page.body.Resources.map((u: { userName: string }) => u.userName),
+        ],
+        [8, want.length, want],
+        `startIndex=${startIndex}&count=${count}`,
+      );
+    }
+  });
+
   it('refuses an incomplete or unknown filter with 400 invalidFilter, never a full list', async () => {
     const { scim } = await setup();
     await scim.post('/Users', user('dan@example.com'));
