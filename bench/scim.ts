@@ -376,10 +376,13 @@ export async function benchScim(engine: string, served: Served, options: { users
     report(engine, 'SCIM displayName eq, no members, 8 in flight', groupLookups);
 
     for (const start of [1, Math.floor(n / 2), n - 99]) {
-      const page = await timed(200, 1, phaseBudgetSeconds, async () => {
+      const readPage = async () => {
         const list = (await scim('GET', `/Users?startIndex=${start}&count=100`)) as ListResponse;
         if (list.Resources.length !== 100 || list.totalResults !== n) throw new Error(`page at ${start}`);
-      });
+      };
+      // Not timed: the first pages compile the rendering of 100 users, which a running server has long done.
+      for (let i = 0; i < 20; i++) await readPage();
+      const page = await timed(200, 1, phaseBudgetSeconds, readPage);
       report(engine, `SCIM page of 100 users at startIndex ${thousands(start)}`, page, {
         text: 'p99 < 20 ms',
         met: page.p99 < 20,
