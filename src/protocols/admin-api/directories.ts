@@ -158,7 +158,8 @@ export const directoryOperations = [
   operation({
     method: 'delete',
     path: '/orgs/{org}/directories/{dir}/tokens/{token}',
-    summary: 'Revoke a token; requests with it get 401 at once',
+    summary:
+      'Revoke a token; requests with it get 401 at once (within a second on other WORKERS or replicas)',
     tag: 'Directories',
     access: 'org',
     status: 204,
@@ -171,7 +172,8 @@ export const directoryOperations = [
   operation({
     method: 'get',
     path: '/orgs/{org}/directories/{dir}/requests',
-    summary: "The directory's SCIM request log, newest first: what each IdP call did or why it failed",
+    summary:
+      "The directory's SCIM request log, newest first: what each IdP call did or why it failed (written in batches, at most 100 ms behind)",
     tag: 'Directories',
     access: 'org',
     query: pageQuery,
