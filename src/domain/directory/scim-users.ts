@@ -1,6 +1,6 @@
 import { MusterError, notFound } from '../../errors.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
-import type { Db, ScimJson, ScimUserRow } from '../../storage/index.ts';
+import type { Db, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { Directory } from '../sources/index.ts';

@@ -24,7 +24,10 @@ export class TokenCache<T> {
 
   set(db: Db, tokenId: string, value: T, now: number): void {
     let entries = this.#byDb.get(db);
-    if (!entries) this.#byDb.set(db, (entries = new Map()));
+    if (!entries) {
+      entries = new Map();
+      this.#byDb.set(db, entries);
+    }
     if (entries.size >= this.#maxEntries) entries.clear();
     entries.set(tokenId, { value, until: now + this.#ttlMs });
   }
