@@ -122,6 +122,14 @@ function byId(resources: Record<string, unknown>[], id: string) {
 export function discoveryRouter(baseUrl: (directoryId: string) => string, maxPayloadSize: number): Router {
   const router = Router({ mergeParams: true });
   const base = (params: Record<string, string>) => baseUrl(params.directory ?? '');
+  // RFC 7644 §4: these endpoints ignore query parameters, but a filter is 403 so that no client
+  // takes the full list for the resources its filter matched.
+  router.get(['/ServiceProviderConfig', '/ResourceTypes', '/Schemas'], (req, _res, next) => {
+    if (req.query.filter !== undefined) {
+      throw new MusterError('forbidden', 'Discovery endpoints cannot be filtered (RFC 7644 §4)');
+    }
+    next();
+  });
   router.get('/ServiceProviderConfig', (req, res) =>
     sendScim(res, 200, serviceProviderConfig(base(req.params), maxPayloadSize)),
   );

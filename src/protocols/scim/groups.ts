@@ -40,7 +40,10 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
     const projection = parseProjection(groupResourceType, { ...req.query });
     const body = await render(res, group, projection);
     res.setHeader('ETag', etagOf(group.version));
-    if (status === 201) res.location(`${deps.baseUrl(directoryOf(res).id)}/Groups/${group.id}`);
+    const location = `${deps.baseUrl(directoryOf(res).id)}/Groups/${group.id}`;
+    // RFC 7643 §3.1: meta.location is the Content-Location of the answer; a 201 also has Location.
+    res.setHeader('Content-Location', location);
+    if (status === 201) res.location(location);
     summarize(res, {
       resourceType: 'Group',
       id: group.id,

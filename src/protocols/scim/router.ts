@@ -5,7 +5,8 @@ import type { Db } from '../../storage/index.ts';
 import { fromBodyParserError, stateOf } from '../http/index.ts';
 import type { ScimLocals } from './context.ts';
 import { discoveryRouter } from './discovery.ts';
-import { renderScimError, scimNotFound } from './errors.ts';
+import { renderScimError, scimErrorSchema, scimNotFound } from './errors.ts';
+import { sendScim } from './respond.ts';
 
 export interface ScimDeps {
   readonly db: Db;
@@ -85,6 +86,14 @@ export function scimRouter(deps: ScimDeps, resources: (router: Router) => void):
     discoveryRouter((directoryId) => `${deps.publicUrl}/scim/v2/${directoryId}`, deps.bodyLimitBytes),
   );
   resources(router);
+  // RFC 7644 §3.11: a directory token names no user, so /Me is not supported: 501, not 404.
+  router.all(['/Me', '/Me/*rest'], (_req, res) => {
+    sendScim(res, 501, {
+      schemas: [scimErrorSchema],
+      status: '501',
+      detail: 'The /Me alias is not supported: a directory token authenticates no user',
+    });
+  });
   router.use(scimNotFound);
   outer.use('/scim/v2/:directory', router);
   outer.use('/scim/v2', scimNotFound);

@@ -51,7 +51,10 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     // A user just created belongs to no group yet.
     const [body] = await render(res, [user], projection, status !== 201);
     res.setHeader('ETag', etagOf(user.version));
-    if (status === 201) res.location(`${deps.baseUrl(directoryOf(res).id)}/Users/${user.id}`);
+    const location = `${deps.baseUrl(directoryOf(res).id)}/Users/${user.id}`;
+    // RFC 7643 §3.1: meta.location is the Content-Location of the answer; a 201 also has Location.
+    res.setHeader('Content-Location', location);
+    if (status === 201) res.location(location);
     summarize(res, { resourceType: 'User', id: user.id, userName: user.userName, active: user.active });
     sendScim(res, status, body);
   };

@@ -1,0 +1,284 @@
+/**
+ * RFC 7643 / RFC 7644, point by point: the status codes, headers and bodies
+ * the protocol states for each request, as an RFC-driven conformance suite
+ * checks them. One generic directory; each case makes what it needs.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { type TestApp, testApp } from '../../support/app.ts';
+import { makeOrg } from '../../support/factories.ts';
+import {
+  assertScimError,
+  assertScimJson,
+  groupSchema,
+  listResponseSchema,
+  makeDirectory,
+  patchOp,
+  type ScimClient,
+  scimClient,
+  user,
+  userSchema,
+} from '../../support/scim.ts';
+
+let t: TestApp;
+let scim: ScimClient;
+let n = 0;
+
+/** A user of its own for each case, so the cases do not depend on one another. */
+async function newUser(extra: Record<string, unknown> = {}) {
+  n += 1;
+  const res = await scim.post('/Users', user(`rfc.user${n}@example.com`, extra));
+  assertScimJson(res, 201);
+  return res;
+}
+
+const noSuchId = '00000000-0000-4000-8000-000000000000';
+
+describe('RFC 7643 and RFC 7644 conformance', () => {
+  before(async () => {
+    t = await testApp();
+    const org = await makeOrg(t, 'Conformance');
+    const dir = await makeDirectory(t, org.id, 'generic');
+    scim = scimClient(t, dir.id, dir.token);
+  });
+
+  it('§3.3: POST answers 201 with Location, Content-Location and ETag matching meta', async () => {
+    const res = await newUser();
+    assert.equal(res.headers.location, res.body.meta.location);
+    // RFC 7643 §3.1: meta.location "MUST be the same as the Content-Location HTTP response header".
+    assert.equal(res.headers['content-location'], res.body.meta.location);
+    assert.equal(res.headers.etag, res.body.meta.version);
+    assert.ok(res.body.meta.location.endsWith(`/Users/${res.body.id}`));
+    assert.deepEqual(res.body.schemas, [userSchema]);
+    assert.equal(res.body.meta.resourceType, 'User');
+    assert.equal(res.body.meta.created, res.body.meta.lastModified);
+  });
+
+  it('§3.4.1, §3.5, §3.14: GET, PUT and PATCH carry ETag and Content-Location; each write moves the version', async () => {
+    const created = await newUser();
+    const id = created.body.id;
+    const got = await scim.get(`/Users/${id}`);
+    assertScimJson(got, 200);
+    assert.equal(got.headers.etag, got.body.meta.version);
+    assert.equal(got.headers['content-location'], got.body.meta.location);
+    assert.equal(got.headers.location, undefined);
+    const put = await scim.put(`/Users/${id}`, user(created.body.userName, { displayName: 'Put' }));
+    assertScimJson(put, 200);
+    assert.equal(put.headers.etag, put.body.meta.version);
+    assert.equal(put.headers['content-location'], put.body.meta.location);
+    assert.notEqual(put.headers.etag, got.headers.etag);
+    const patched = await scim.patch(
+      `/Users/${id}`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'P' }),
+    );
+    assertScimJson(patched, 200);
+    assert.equal(patched.headers.etag, patched.body.meta.version);
+    assert.equal(patched.headers['content-location'], patched.body.meta.location);
+    assert.notEqual(patched.headers.etag, put.headers.etag);
+    assert.ok(patched.body.meta.lastModified >= patched.body.meta.created);
+  });
+
+  it('§3.4.1: a group read carries ETag and Content-Location too', async () => {
+    const created = await scim.post('/Groups', { schemas: [groupSchema], displayName: 'RFC readers' });
+    assertScimJson(created, 201);
+    assert.equal(created.headers['content-location'], created.body.meta.location);
+    const got = await scim.get(`/Groups/${created.body.id}`);
+    assertScimJson(got, 200);
+    assert.equal(got.headers.etag, got.body.meta.version);
+    assert.equal(got.headers['content-location'], got.body.meta.location);
+  });
+
+  it('§3.14: a stale If-Match refuses DELETE and a group PATCH with 412; the current tag passes', async () => {
+    const created = await newUser();
+    const stale = await scim.delete(`/Users/${created.body.id}`).set('If-Match', 'W/"999"');
+    assertScimError(stale, 412);
+    assertScimJson(await scim.get(`/Users/${created.body.id}`), 200);
+    const deleted = await scim
+      .delete(`/Users/${created.body.id}`)
+      .set('If-Match', created.headers.etag ?? '');
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.text, '');
+
+    const group = await scim.post('/Groups', { schemas: [groupSchema], displayName: 'RFC versions' });
+    const rename = patchOp({ op: 'replace', path: 'displayName', value: 'RFC renamed' });
+    assertScimError(await scim.patch(`/Groups/${group.body.id}`, rename).set('If-Match', 'W/"999"'), 412);
+    assert.equal((await scim.get(`/Groups/${group.body.id}`)).body.displayName, 'RFC versions');
+    const fresh = await scim
+      .patch(`/Groups/${group.body.id}`, rename)
+      .set('If-Match', group.headers.etag ?? '');
+    assert.ok([200, 204].includes(fresh.status), String(fresh.status));
+    const notModified = await scim
+      .get(`/Groups/${group.body.id}`)
+      .set('If-None-Match', group.headers.etag ?? '');
+    assert.equal(notModified.status, 200, 'the rename changed the version, so the old tag no longer matches');
+    const now = await scim
+      .get(`/Groups/${group.body.id}`)
+      .set('If-None-Match', notModified.headers.etag ?? '');
+    assert.equal(now.status, 304);
+    assert.equal(now.text, '');
+  });
+
+  it('§3.4.2.4: count=0 gives only totalResults; startIndex below 1 is 1; a negative count is 0', async () => {
+    await newUser();
+    const total = (await scim.get('/Users')).body.totalResults;
+    assert.ok(total > 0);
+    const zero = await scim.get('/Users?count=0');
+    assertScimJson(zero, 200);
+    assert.deepEqual(zero.body, {
+      schemas: [listResponseSchema],
+      totalResults: total,
+      itemsPerPage: 0,
+      startIndex: 1,
+      Resources: [],
+    });
+    const low = await scim.get('/Users?startIndex=0&count=-5');
+    assertScimJson(low, 200);
+    assert.deepEqual([low.body.startIndex, low.body.itemsPerPage, low.body.totalResults], [1, 0, total]);
+    const one = await scim.get('/Users?startIndex=-3&count=1');
+    assert.deepEqual([one.body.startIndex, one.body.itemsPerPage, one.body.Resources.length], [1, 1, 1]);
+  });
+
+  it('§3.4.2.4: a startIndex past the end is 200 with no resources and the startIndex echoed', async () => {
+    const total = (await scim.get('/Users')).body.totalResults;
+    const past = await scim.get(`/Users?startIndex=${total + 50}&count=10`);
+    assertScimJson(past, 200);
+    assert.deepEqual(
+      [past.body.totalResults, past.body.itemsPerPage, past.body.startIndex, past.body.Resources],
+      [total, 0, total + 50, []],
+    );
+  });
+
+  it('§3.4.2.2: an unknown operator is 400 invalidFilter; a filter that matches nothing is 200 with 0', async () => {
+    assertScimError(await scim.get('/Users?filter=userName xx "a"'), 400, 'invalidFilter');
+    assertScimError(await scim.get('/Users?filter=userName eq'), 400, 'invalidFilter');
+    const none = await scim.get('/Users?filter=userName eq "nobody.at.all@example.com"');
+    assertScimJson(none, 200);
+    assert.equal(none.body.totalResults, 0);
+    assert.deepEqual(none.body.Resources, []);
+  });
+
+  it('§3.3: an id in the POST body is the server’s to give; §3.5.1: an id in a PUT body is ignored', async () => {
+    const clientId = 'client-chosen-id';
+    const created = await newUser({ id: clientId });
+    assert.notEqual(created.body.id, clientId);
+    assertScimJson(await scim.get(`/Users/${created.body.id}`), 200);
+    const put = await scim.put(`/Users/${created.body.id}`, user(created.body.userName, { id: noSuchId }));
+    assertScimJson(put, 200);
+    assert.equal(put.body.id, created.body.id);
+    assertScimError(await scim.get(`/Users/${noSuchId}`), 404);
+  });
+
+  it('§3.5.2: a PATCH without the PatchOp schema, or without Operations, is 400 invalidSyntax', async () => {
+    const { id } = (await newUser()).body;
+    assertScimError(
+      await scim.patch(`/Users/${id}`, { Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }),
+      400,
+      'invalidSyntax',
+    );
+    assertScimError(
+      await scim.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] }),
+      400,
+      'invalidSyntax',
+    );
+  });
+
+  it('§3.5.2.2: remove without a path is 400 noTarget', async () => {
+    const { id } = (await newUser()).body;
+    assertScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'remove' })), 400, 'noTarget');
+  });
+
+  it('§3.5.2.3: replace through a value filter that matches no value is 400 noTarget', async () => {
+    const { id } = (await newUser()).body;
+    const res = await scim.patch(
+      `/Users/${id}`,
+      patchOp({ op: 'replace', path: 'emails[type eq "home"].value', value: 'home@example.com' }),
+    );
+    assertScimError(res, 400, 'noTarget');
+  });
+
+  it('§3.5.2: writing a readOnly attribute (id, meta.created) is 400 mutability', async () => {
+    const { id } = (await newUser()).body;
+    assertScimError(
+      await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'id', value: 'other' })),
+      400,
+      'mutability',
+    );
+    assertScimError(
+      await scim.patch(
+        `/Users/${id}`,
+        patchOp({ op: 'replace', path: 'meta.created', value: '2000-01-01T00:00:00Z' }),
+      ),
+      400,
+      'mutability',
+    );
+  });
+
+  it('§3.5.2: a PATCH is atomic: when one operation fails, the earlier ones are not kept', async () => {
+    const created = await newUser({ displayName: 'Before' });
+    const res = await scim.patch(
+      `/Users/${created.body.id}`,
+      patchOp(
+        { op: 'replace', path: 'displayName', value: 'After' },
+        { op: 'replace', path: 'id', value: 'other' },
+      ),
+    );
+    assertScimError(res, 400, 'mutability');
+    const after = await scim.get(`/Users/${created.body.id}`);
+    assert.equal(after.body.displayName, 'Before');
+    assert.equal(after.headers.etag, created.headers.etag);
+  });
+
+  it('§3.4.1, §3.5, §3.6: GET, PUT, PATCH and DELETE of an unknown id are 404 in the error schema', async () => {
+    assertScimError(await scim.get(`/Users/${noSuchId}`), 404);
+    assertScimError(await scim.put(`/Users/${noSuchId}`, user('ghost@example.com')), 404);
+    assertScimError(
+      await scim.patch(`/Users/${noSuchId}`, patchOp({ op: 'replace', path: 'displayName', value: 'x' })),
+      404,
+    );
+    assertScimError(await scim.delete(`/Users/${noSuchId}`), 404);
+    assertScimError(await scim.delete(`/Groups/${noSuchId}`), 404);
+  });
+
+  it('§3.7: a BulkResponse gives each operation its status as a string, location and version, or its error', async () => {
+    const res = await scim.post('/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'one', data: user('rfc.bulk@example.com') },
+        { method: 'DELETE', path: `/Users/${noSuchId}` },
+      ],
+    });
+    assertScimJson(res, 200);
+    assert.deepEqual(res.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:BulkResponse']);
+    const [posted, deleted] = res.body.Operations;
+    assert.deepEqual([posted.method, posted.bulkId, posted.status], ['POST', 'one', '201']);
+    const read = await scim.get(posted.location.slice(posted.location.indexOf('/Users/')));
+    assertScimJson(read, 200);
+    assert.equal(read.body.meta.location, posted.location);
+    assert.equal(posted.version, read.body.meta.version);
+    assert.deepEqual([deleted.method, deleted.status], ['DELETE', '404']);
+    assert.deepEqual(deleted.response.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+    assert.equal(deleted.response.status, '404');
+  });
+
+  it('§3.11: /Me is 501 Not Implemented, as a directory token authenticates no user', async () => {
+    for (const res of [
+      await scim.get('/Me'),
+      await scim.patch('/Me', patchOp({ op: 'replace', path: 'displayName', value: 'x' })),
+      await scim.post('/Me', user('me@example.com')),
+    ]) {
+      assertScimError(res, 501);
+    }
+  });
+
+  it('§4: discovery endpoints answer a filter with 403 and ignore paging', async () => {
+    for (const path of ['/Schemas', '/ResourceTypes', '/ServiceProviderConfig']) {
+      assertScimError(await scim.get(`${path}?filter=${encodeURIComponent('id eq "x"')}`), 403);
+    }
+    const schemas = await scim.get('/Schemas?startIndex=2&count=1');
+    assertScimJson(schemas, 200);
+    assert.equal(schemas.body.totalResults, 3);
+    assert.equal(schemas.body.Resources.length, 3);
+    const types = await scim.get('/ResourceTypes?count=1');
+    assert.deepEqual(types.body.Resources.map((r: { id: string }) => r.id).sort(), ['Group', 'User']);
+  });
+});
