@@ -6,7 +6,7 @@ import {
   type ScimGroup,
 } from '../../domain/directory/index.ts';
 import { dialectOf, directoryOf, summarize } from './context.ts';
-import { listResponse, parseListQuery } from './list-query.ts';
+import { listResponse, parseListQuery, searchRequestQuery } from './list-query.ts';
 import { expectedVersion, notModified } from './preconditions.ts';
 import { excludes, type Projection, parseProjection, project } from './project.ts';
 import { etagOf, renderResource } from './render.ts';
@@ -57,14 +57,21 @@ export function mountGroups(router: Router, deps: ScimResourceDeps): void {
     await send(req, res, 201, await createGroup(writer(res), req.body));
   });
 
-  router.get('/Groups', async (req, res) => {
-    const query = { ...req.query };
+  const search = async (res: Response, query: Record<string, unknown>) => {
     const list = parseListQuery(groupResourceType, query, dialectOf(res));
     const projection = parseProjection(groupResourceType, query);
     const page = await listScimGroups(deps.db, directoryOf(res), list);
     const resources = [];
     for (const group of page.items) resources.push(await render(res, group, projection));
     sendScim(res, 200, listResponse(list, page, resources));
+  };
+
+  router.get('/Groups', async (req, res) => {
+    await search(res, { ...req.query });
+  });
+
+  router.post('/Groups/.search', async (req, res) => {
+    await search(res, searchRequestQuery(req.body));
   });
 
   router.get('/Groups/:id', async (req, res) => {

@@ -80,6 +80,37 @@ export function parseListQuery(
 }
 
 export const listResponseSchema = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const searchRequestSchema = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+/**
+ * RFC 7644 §3.4.3: a POST to `/.search` carries the query parameters in a
+ * SearchRequest body. They are put in the form of a query string, so that
+ * GET and POST read them alike; lists of attributes join with commas.
+ */
+export function searchRequestQuery(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw scimBadRequest('invalidSyntax', 'A search request is a JSON object');
+  }
+  const request = body as Record<string, unknown>;
+  if (!Array.isArray(request.schemas) || !request.schemas.includes(searchRequestSchema)) {
+    throw scimBadRequest('invalidSyntax', `A search request lists the schema ${searchRequestSchema}`);
+  }
+  const query: Record<string, unknown> = {};
+  for (const key of ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'cursor']) {
+    const value = request[key];
+    if (value === undefined || value === null) continue;
+    query[key] = typeof value === 'number' ? String(value) : value;
+  }
+  for (const key of ['attributes', 'excludedAttributes']) {
+    const value = request[key];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      throw scimBadRequest('invalidValue', `${key} must be a list of attribute names`);
+    }
+    if (value.length) query[key] = value.join(',');
+  }
+  return query;
+}
 
 export function listResponse<T>(query: ScimListQuery, page: ScimPage<T>, resources: unknown[]) {
   return {

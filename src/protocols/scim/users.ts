@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { getScimUser, groupsOfUsers, listScimUsers, type ScimUser } from '../../domain/directory/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { dialectOf, directoryOf, summarize } from './context.ts';
-import { listResponse, parseListQuery } from './list-query.ts';
+import { listResponse, parseListQuery, searchRequestQuery } from './list-query.ts';
 import { expectedVersion, notModified } from './preconditions.ts';
 import { excludes, type Projection, parseProjection, project } from './project.ts';
 import { etagOf, renderResource } from './render.ts';
@@ -64,8 +64,7 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
     await send(req, res, 201, await createUser(writer(res), req.body));
   });
 
-  router.get('/Users', async (req, res) => {
-    const query = { ...req.query };
+  const search = async (res: Response, query: Record<string, unknown>) => {
     const list = parseListQuery(userResourceType, query, dialectOf(res));
     const projection = parseProjection(userResourceType, query);
     // The page's groups come with its rows, unless the answer leaves them out.
@@ -74,6 +73,14 @@ export function mountUsers(router: Router, deps: ScimResourceDeps): void {
       withGroups: !excludes(projection, 'groups'),
     });
     sendScim(res, 200, listResponse(list, page, await render(res, page.items, projection)));
+  };
+
+  router.get('/Users', async (req, res) => {
+    await search(res, { ...req.query });
+  });
+
+  router.post('/Users/.search', async (req, res) => {
+    await search(res, searchRequestQuery(req.body));
   });
 
   router.get('/Users/:id', async (req, res) => {

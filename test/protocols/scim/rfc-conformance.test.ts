@@ -260,6 +260,65 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     assert.equal(deleted.response.status, '404');
   });
 
+  it('§3.4.3: POST /Users/.search reads a SearchRequest body and answers as the GET query would', async () => {
+    const target = await newUser({ externalId: 'rfc-search-1' });
+    const filter = `userName eq "${target.body.userName}" and externalId eq "rfc-search-1"`;
+    const byGet = await scim.get(
+      `/Users?filter=${encodeURIComponent(filter)}&attributes=userName,externalId`,
+    );
+    assertScimJson(byGet, 200);
+    const res = await scim.post('/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      attributes: ['userName', 'externalId'],
+      filter,
+      startIndex: 1,
+      count: 10,
+    });
+    assertScimJson(res, 200);
+    assert.deepEqual(res.body, byGet.body);
+    assert.deepEqual(res.body.schemas, [listResponseSchema]);
+    assert.deepEqual(res.body.Resources, [
+      {
+        id: target.body.id,
+        schemas: [userSchema],
+        userName: target.body.userName,
+        externalId: 'rfc-search-1',
+      },
+    ]);
+    const paged = await scim.post('/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      startIndex: 2,
+      count: 1,
+      sortBy: 'userName',
+      sortOrder: 'descending',
+    });
+    const pagedGet = await scim.get('/Users?startIndex=2&count=1&sortBy=userName&sortOrder=descending');
+    assert.deepEqual(paged.body, pagedGet.body);
+    assert.equal(paged.body.itemsPerPage, 1);
+  });
+
+  it('§3.4.3: POST /Groups/.search honours excludedAttributes; a body without the SearchRequest schema is 400', async () => {
+    const group = await scim.post('/Groups', { schemas: [groupSchema], displayName: 'RFC searched' });
+    const res = await scim.post('/Groups/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'displayName eq "RFC searched"',
+      excludedAttributes: ['members'],
+    });
+    assertScimJson(res, 200);
+    assert.equal(res.body.totalResults, 1);
+    assert.equal(res.body.Resources[0].id, group.body.id);
+    assert.equal('members' in res.body.Resources[0], false);
+    assertScimError(await scim.post('/Users/.search', { filter: 'userName eq "x"' }), 400, 'invalidSyntax');
+    assertScimError(
+      await scim.post('/Users/.search', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+        filter: 'userName zz "x"',
+      }),
+      400,
+      'invalidFilter',
+    );
+  });
+
   it('§3.11: /Me is 501 Not Implemented, as a directory token authenticates no user', async () => {
     for (const res of [
       await scim.get('/Me'),
