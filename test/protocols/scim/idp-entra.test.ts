@@ -433,6 +433,39 @@ describe('Microsoft Entra ID provisioning, as the Entra documentation shows it',
     assert.equal((await orgUser(ids.user)).status, 'active');
   });
 
+  it('SCIM Validator, Create a duplicate User: 409 uniqueness in the error schema, nothing created', async () => {
+    const before = (await scim.get('/Users?count=0')).body.totalResults;
+    const res = await scim.post('/Users', {
+      schemas: [userSchema],
+      userName: '5B50642D-79FC-4410-9E90-4C077CDD1A59@TESTUSER.COM',
+      active: true,
+      emails: [{ type: 'work', value: 'duplicate@testuser.com' }],
+      name: { givenName: 'Dup', familyName: 'Licate' },
+    });
+    assertScimError(res, 409, 'uniqueness');
+    assert.equal((await scim.get('/Users?count=0')).body.totalResults, before);
+  });
+
+  it('SCIM Validator, Disable User: a GET by userName filter afterwards shows active false', async () => {
+    // The validator checks the disabled user through "GET /Users?filter=userName eq …", not the
+    // PATCH answer: "Response from a GET and filter request on a disabled User should have attribute active".
+    scimJson(
+      await scim.patch(`/Users/${ids.user}`, patch({ op: 'replace', path: 'active', value: false })),
+      200,
+    );
+    const found = await scim.get(
+      '/Users?filter=userName+eq+%225b50642d-79fc-4410-9e90-4c077cdd1a59%40testuser.com%22',
+    );
+    scimJson(found, 200);
+    assert.equal(found.body.totalResults, 1);
+    assert.equal(found.body.Resources[0].id, ids.user);
+    assert.equal(found.body.Resources[0].active, false);
+    scimJson(
+      await scim.patch(`/Users/${ids.user}`, patch({ op: 'replace', path: 'active', value: true })),
+      200,
+    );
+  });
+
   it('Create Group: empty, with the ADSCIM schema URN beside the core one; 201 with members []', async () => {
     const res = await scim.post('/Groups', {
       schemas: [groupSchema, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
@@ -466,6 +499,21 @@ describe('Microsoft Entra ID provisioning, as the Entra documentation shows it',
     assert.equal(res.body.totalResults, 1);
     assert.equal(res.body.Resources[0].id, ids.group);
     assert.equal('members' in res.body.Resources[0], false);
+  });
+
+  it('Get Group by externalId: the matching query Entra sends when groups match on externalId', async () => {
+    // Groups are matched "using either displayName or externalId" before the first create.
+    const res = await scim.get(
+      '/Groups?excludedAttributes=members&filter=externalId+eq+%228aa1a0c0-c4c3-4bc0-b4a5-2ef676900159%22',
+    );
+    scimJson(res, 200);
+    assert.deepEqual([res.body.totalResults, res.body.Resources[0].id], [1, ids.group]);
+    assert.equal('members' in res.body.Resources[0], false);
+    // externalId is caseExact (RFC 7643 §3.1): another case is another id.
+    const other = await scim.get(
+      '/Groups?excludedAttributes=members&filter=externalId eq "8AA1A0C0-C4C3-4BC0-B4A5-2EF676900159"',
+    );
+    assert.equal(other.body.totalResults, 0);
   });
 
   it('Update Group [Non-member attributes]: Replace displayName answers 204', async () => {

@@ -377,4 +377,67 @@ describe('Okta provisioning, as the Okta documentation shows it', () => {
     assert.equal(found.body.totalResults, 1);
     assert.equal(found.body.Resources[0].active, false);
   });
+
+  it('SPEC test: Create Okta user with realistic values, sent as application/json, then Verify that user was created', async () => {
+    const body = {
+      schemas: [userSchema],
+      userName: 'spec.realistic@okta.local',
+      name: { givenName: 'Spec', familyName: 'Realistic' },
+      emails: [{ primary: true, value: 'spec.realistic@okta.local', type: 'work' }],
+      displayName: 'Spec Realistic',
+      active: true,
+    };
+    const res = await t.http
+      .post(path('/Users'))
+      .set('Authorization', `Bearer ${dir.token}`)
+      .set('Content-Type', 'application/json')
+      .set('Accept', 'application/scim+json; charset=utf-8')
+      .send(JSON.stringify(body));
+    scimJson(res, 201);
+    assert.equal(res.body.active, true);
+    assert.ok(res.body.id);
+    assert.equal(res.body.name.familyName, 'Realistic');
+    assert.equal(res.body.name.givenName, 'Spec');
+    assert.ok(res.body.schemas.includes(userSchema));
+    assert.equal(res.body.userName, 'spec.realistic@okta.local');
+    const read = await get(`/Users/${res.body.id}`);
+    scimJson(read, 200);
+    assert.deepEqual(
+      [read.body.userName, read.body.name.familyName, read.body.name.givenName],
+      ['spec.realistic@okta.local', 'Realistic', 'Spec'],
+    );
+    const again = await t.http
+      .post(path('/Users'))
+      .set('Authorization', `Bearer ${dir.token}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+    assertScimError(again, 409, 'uniqueness');
+  });
+
+  it('SPEC test: Verify Groups endpoint, a bare GET /Groups: 200 with Resources an array of totalResults', async () => {
+    scimJson(await write('post', '/Groups', { schemas: [groupSchema], displayName: 'Spec Group' }), 201);
+    const res = await get('/Groups');
+    listOf(res);
+    assert.ok(res.body.totalResults >= 1);
+    assert.equal(res.body.Resources.length, res.body.totalResults);
+  });
+
+  it('SPEC test: Check status 401, an Authorization header that is no bearer token', async () => {
+    const res = await get(`/Users?filter=${encodeURIComponent('userName eq "TEST.USER@OKTA.LOCAL"')}`).set(
+      'Authorization',
+      'non-token',
+    );
+    assertScimError(res, 401);
+    assert.ok(res.body.detail.length > 0);
+    assert.equal(res.body.status, '401');
+    assert.ok(res.body.schemas.includes(errorSchema));
+  });
+
+  it('SPEC test: Check status 404, GET /Users/00919288221112222 (an id of another shape)', async () => {
+    const res = await get('/Users/00919288221112222');
+    assertScimError(res, 404);
+    assert.ok(res.body.detail.length > 0);
+    assert.equal(res.body.status, '404');
+    assert.ok(res.body.schemas.includes(errorSchema));
+  });
 });
