@@ -273,6 +273,43 @@ describe('Microsoft Entra ID provisioning, as the Entra documentation shows it',
     assert.equal(person.family_name, 'updatedFamilyName');
   });
 
+  it('a work email for a user created without one: "Add" creates it; "Replace" with nothing to match is noTarget', async () => {
+    const created = await scim.post('/Users', {
+      schemas: [userSchema],
+      userName: 'no.mail.yet@testuser.com',
+      active: true,
+      name: { givenName: 'No', familyName: 'Mail' },
+    });
+    scimJson(created, 201);
+    const id = created.body.id;
+    // Deliberate: RFC 7644 §3.5.2.3 makes a valuePath replace that matches nothing 400 noTarget; some servers create the value for Entra instead (docs/idp/entra.md).
+    assertScimError(
+      await scim.patch(
+        `/Users/${id}`,
+        patch({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'late@testuser.com' }),
+      ),
+      400,
+      'noTarget',
+    );
+    assert.equal((await scim.get(`/Users/${id}`)).body.emails, undefined);
+    const added = await scim.patch(
+      `/Users/${id}`,
+      patch({ op: 'Add', path: 'emails[type eq "work"].value', value: 'late@testuser.com' }),
+    );
+    scimJson(added, 200);
+    assert.deepEqual(
+      added.body.emails.map((e: { type: string; value: string }) => [e.type, e.value]),
+      [['work', 'late@testuser.com']],
+    );
+    const replaced = await scim.patch(
+      `/Users/${id}`,
+      patch({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'later@testuser.com' }),
+    );
+    scimJson(replaced, 200);
+    assert.equal(replaced.body.emails[0].value, 'later@testuser.com');
+    assert.equal((await scim.delete(`/Users/${id}`)).status, 204);
+  });
+
   it('Update User [Single-valued properties]: Replace userName', async () => {
     const res = await scim.patch(
       `/Users/${ids.user}`,

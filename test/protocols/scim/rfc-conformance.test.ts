@@ -168,6 +168,49 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     assertScimError(await scim.get(`/Users/${noSuchId}`), 404);
   });
 
+  it('§3.12 invalidValue: a required value missing, a value of the wrong type, two primary values', async () => {
+    const { id, userName } = (await newUser()).body;
+    assertScimError(
+      await scim.post('/Users', { schemas: [userSchema], name: { givenName: 'No', familyName: 'Name' } }),
+      400,
+      'invalidValue',
+    );
+    assertScimError(await scim.put(`/Users/${id}`, { schemas: [userSchema] }), 400, 'invalidValue');
+    assertScimError(await scim.post('/Groups', { schemas: [groupSchema] }), 400, 'invalidValue');
+    assertScimError(
+      await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: 'yes' })),
+      400,
+      'invalidValue',
+    );
+    // RFC 7643 §2.4: "The primary attribute value "true" MUST appear no more than once."
+    assertScimError(
+      await scim.post(
+        '/Users',
+        user('rfc.primaries@example.com', {
+          emails: [
+            { value: 'rfc.primaries@example.com', primary: true },
+            { value: 'rfc.other@example.com', primary: true },
+          ],
+        }),
+      ),
+      400,
+      'invalidValue',
+    );
+    const still = await scim.get(`/Users/${id}`);
+    assert.deepEqual([still.body.userName, still.body.active], [userName, true]);
+  });
+
+  it('§3.9: attributes on a PATCH shapes its answer, id and schemas always included', async () => {
+    const { id, userName } = (await newUser()).body;
+    const res = await scim.patch(
+      `/Users/${id}?attributes=userName`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'Shaped' }),
+    );
+    assertScimJson(res, 200);
+    assert.deepEqual(res.body, { id, schemas: [userSchema], userName });
+    assert.equal((await scim.get(`/Users/${id}`)).body.displayName, 'Shaped');
+  });
+
   it('§3.5.2: a PATCH without the PatchOp schema, or without Operations, is 400 invalidSyntax', async () => {
     const { id } = (await newUser()).body;
     assertScimError(
