@@ -281,6 +281,24 @@ describe('Okta provisioning, as the Okta documentation shows it', () => {
     assert.deepEqual({ ...read.body, meta: undefined }, { ...res.body, meta: undefined });
   });
 
+  it('Group linking by name: GET /Groups?filter=displayName eq "{groupName}" finds the pushed group, and a second push is 409', async () => {
+    // "Okta will check if the group already exists on the Service Provider side by making a request
+    // to the SCIM server": a match is linked instead of created.
+    const res = await get(`/Groups?filter=${encodeURIComponent('displayName eq "Test SCIMv2"')}`);
+    listOf(res);
+    assert.equal(res.body.totalResults, 1);
+    assert.equal(res.body.Resources[0].id, ids.group);
+    assert.equal(res.body.Resources[0].displayName, 'Test SCIMv2');
+    const unknown = await get(`/Groups?filter=${encodeURIComponent('displayName eq "Not Pushed Yet"')}`);
+    listOf(unknown);
+    assert.equal(unknown.body.totalResults, 0);
+    assertScimError(
+      await write('post', '/Groups', { schemas: [groupSchema], displayName: 'Test SCIMv2', members: [] }),
+      409,
+      'uniqueness',
+    );
+  });
+
   it('Retrieve Groups: GET /Groups?startIndex=1&count=100 and GET /Groups/{id}', async () => {
     const list = await get('/Groups?startIndex=1&count=100');
     listOf(list);

@@ -138,6 +138,39 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     assert.deepEqual([one.body.startIndex, one.body.itemsPerPage, one.body.Resources.length], [1, 1, 1]);
   });
 
+  it('§3.4.2.4: a count above filter.maxResults is cut to it; no count is the default page size', async () => {
+    const org = await makeOrg(t, 'Conformance paging');
+    const dir = await makeDirectory(t, org.id, 'generic');
+    const client = scimClient(t, dir.id, dir.token);
+    const config = (await client.get('/ServiceProviderConfig')).body;
+    const { maxResults } = config.filter;
+    const pageSize = config.pagination.defaultPageSize;
+    assert.ok(pageSize < maxResults);
+    const total = maxResults + 5;
+    const bulk = await client.post('/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: total }, (_, i) => ({
+        method: 'POST',
+        path: '/Users',
+        bulkId: `p${i}`,
+        data: user(`rfc.page${i}@example.com`),
+      })),
+    });
+    assertScimJson(bulk, 200);
+    const capped = await client.get(`/Users?count=${maxResults * 5}`);
+    assertScimJson(capped, 200);
+    assert.deepEqual(
+      [capped.body.totalResults, capped.body.itemsPerPage, capped.body.Resources.length],
+      [total, maxResults, maxResults],
+    );
+    const plain = await client.get('/Users');
+    assert.deepEqual([plain.body.totalResults, plain.body.itemsPerPage], [total, pageSize]);
+    const rest = await client.get(`/Users?startIndex=${maxResults + 1}&count=${maxResults}`);
+    assert.deepEqual([rest.body.itemsPerPage, rest.body.startIndex], [5, maxResults + 1]);
+    const seen = new Set([...capped.body.Resources, ...rest.body.Resources].map((u: { id: string }) => u.id));
+    assert.equal(seen.size, total);
+  });
+
   it('§3.4.2.4: a startIndex past the end is 200 with no resources and the startIndex echoed', async () => {
     const total = (await scim.get('/Users')).body.totalResults;
     const past = await scim.get(`/Users?startIndex=${total + 50}&count=10`);
@@ -360,6 +393,41 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
       400,
       'invalidFilter',
     );
+  });
+
+  it('§3.7.4: a bulk request over maxPayloadSize is 413 in the error schema, the size /ServiceProviderConfig states', async () => {
+    const small = await testApp({ bodyLimitBytes: 4096 });
+    const org = await makeOrg(small, 'Conformance small');
+    const dir = await makeDirectory(small, org.id, 'generic');
+    const client = scimClient(small, dir.id, dir.token);
+    const config = await client.get('/ServiceProviderConfig');
+    assertScimJson(config, 200);
+    assert.equal(config.body.bulk.maxPayloadSize, 4096);
+    const Operations = Array.from({ length: 40 }, (_, i) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: `b${i}`,
+      data: user(`rfc.big${i}@example.com`),
+    }));
+    const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations };
+    assert.ok(JSON.stringify(body).length > 4096);
+    assertScimError(await client.post('/Bulk', body), 413);
+    assert.equal((await client.get('/Users?count=0')).body.totalResults, 0);
+  });
+
+  it('§3.12 uniqueness: a PATCH or PUT that takes another user’s userName is 409', async () => {
+    const first = (await newUser()).body;
+    const second = (await newUser()).body;
+    assertScimError(
+      await scim.patch(
+        `/Users/${second.id}`,
+        patchOp({ op: 'replace', path: 'userName', value: first.userName.toUpperCase() }),
+      ),
+      409,
+      'uniqueness',
+    );
+    assertScimError(await scim.put(`/Users/${second.id}`, user(first.userName)), 409, 'uniqueness');
+    assert.equal((await scim.get(`/Users/${second.id}`)).body.userName, second.userName);
   });
 
   it('§3.11: /Me is 501 Not Implemented, as a directory token authenticates no user', async () => {
