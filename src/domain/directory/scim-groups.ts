@@ -86,8 +86,16 @@ async function applyMembers(
 ): Promise<number> {
   const key = { orgId: directory.orgId, directoryId: directory.id, groupId };
   let delta = 0;
+  // A member that is no user of this directory is refused, never dropped: the IdP would take it as added.
   const add = async (ids: readonly string[]) => {
-    for (const chunk of chunks(memberIds(ids))) delta += await store.addScimGroupMembers(trx, key, chunk);
+    for (const chunk of chunks(memberIds(ids))) {
+      const { added, unknown } = await store.addScimGroupMembers(trx, key, chunk);
+      if (unknown.length > 0)
+        throw new MusterError('bad_request', `"${unknown[0]}" is not a user of this directory`, {
+          scimType: 'invalidValue',
+        });
+      delta += added;
+    }
   };
   if (changes.replaceAll) {
     const wanted = memberIds(changes.replaceAll);

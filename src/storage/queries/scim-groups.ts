@@ -91,34 +91,36 @@ export async function deleteScimGroup(
 }
 
 /**
- * Adds members by SCIM user id: one row each, ids that are not users of this
- * directory and members already there are skipped. Returns how many were added.
+ * Adds members by SCIM user id, in one statement: one row each, members already
+ * there skipped. Returns how many were added, and the ids that are no user of
+ * this directory (none of which is written), so the caller can refuse them.
  */
 export async function addScimGroupMembers(
   db: Db,
   key: { orgId: string; directoryId: string; groupId: string },
   memberIds: readonly string[],
-): Promise<number> {
-  if (memberIds.length === 0) return 0;
-  const result = await db
-    .insertInto('scim_group_members')
-    .columns(['org_id', 'directory_id', 'group_id', 'member_id'])
-    .expression((eb) =>
-      eb
-        .selectFrom('scim_users')
-        .select([
-          'scim_users.org_id',
-          'scim_users.directory_id',
-          sql<string>`${key.groupId}::uuid`.as('group_id'),
-          'scim_users.id',
-        ])
-        .where('scim_users.org_id', '=', key.orgId)
-        .where('scim_users.directory_id', '=', key.directoryId)
-        .where('scim_users.id', 'in', [...memberIds]),
+): Promise<{ added: number; unknown: string[] }> {
+  if (memberIds.length === 0) return { added: 0, unknown: [] };
+  const ids = sql.val([...memberIds]);
+  const { rows } = await sql<{ added: number; unknown: string[] }>`
+    with wanted as (
+      select org_id, directory_id, id from scim_users
+      where org_id = ${key.orgId} and directory_id = ${key.directoryId} and id = any(${ids}::uuid[])
+    ), joined as (
+      insert into scim_group_members (org_id, directory_id, group_id, member_id)
+      select org_id, directory_id, ${key.groupId}::uuid, id from wanted
+      on conflict (group_id, member_id) do nothing
+      returning member_id
     )
-    .onConflict((oc) => oc.columns(['group_id', 'member_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+    select
+      (select count(*) from joined)::int as added,
+      array(
+        select asked::text from unnest(${ids}::uuid[]) as asked
+        where asked not in (select id from wanted)
+      ) as unknown
+  `.execute(db);
+  const row = rows[0];
+  return { added: Number(row?.added ?? 0), unknown: row?.unknown ?? [] };
 }
 
 /** Removes the given members, or all of them when `memberIds` is 'all'. Returns how many were removed. */

@@ -592,6 +592,22 @@ describe('Microsoft Entra ID provisioning, as the Entra documentation shows it',
     assert.deepEqual(await memberIds(ids.group), [ids.user, ids.joy, ids.barbara].sort());
   });
 
+  it('Add Members naming a user not provisioned here: 400 invalidValue, and none of that PATCH is applied', async () => {
+    // docs/idp/entra.md: "the member was not provisioned into this directory" is refused, never dropped.
+    const before = await memberIds(ids.group);
+    const notHere = crypto.randomUUID();
+    const res = await scim.patch(
+      `/Groups/${ids.group}`,
+      patch(
+        { op: 'Remove', path: 'members', value: [{ value: ids.joy }] },
+        { op: 'Add', path: 'members', value: [{ $ref: null, value: notHere }] },
+      ),
+    );
+    assertScimError(res, 400, 'invalidValue');
+    assert.match(res.body.detail, new RegExp(`${notHere}.*not a user of this directory`));
+    assert.deepEqual(await memberIds(ids.group), before);
+  });
+
   it('Update Group [Remove Members]: a value list (no flag) and members[value eq "…"] (flag), 204 each', async () => {
     const list = await scim.patch(
       `/Groups/${ids.group}`,

@@ -186,6 +186,20 @@ describe('JumpCloud provisioning, as the JumpCloud documentation describes it', 
     );
   });
 
+  it('a group whose member was never provisioned is refused with 400 invalidValue, and not created', async () => {
+    // docs/idp/jumpcloud.md: the member's own creation failed, so the group is refused until it exists.
+    const res = await scim.post('/Groups', {
+      schemas: [groupSchema],
+      displayName: 'Half Provisioned',
+      members: [{ value: ids.user }, { value: crypto.randomUUID() }],
+    });
+    assertScimError(res, 400, 'invalidValue');
+    assert.match(res.body.detail, /not a user of this directory/);
+    const lookup = await scim.get('/Groups?filter=displayName eq "Half Provisioned"');
+    scimJson(lookup, 200);
+    assert.equal(lookup.body.totalResults, 0);
+  });
+
   it('finds an existing group by its name, as JumpCloud does before taking it over', async () => {
     // "JumpCloud takes over management of existing groups in the application when the user group
     // name in JumpCloud matches the name of the group in the application."

@@ -340,6 +340,25 @@ describe('Okta provisioning, as the Okta documentation shows it', () => {
     assert.deepEqual(await memberIds(ids.group), [ids.user]);
   });
 
+  it('a membership push naming a user not assigned to the app: 400 invalidValue, the members unchanged', async () => {
+    const before = await memberIds(ids.group);
+    const replace = await write('patch', `/Groups/${ids.group}`, {
+      schemas: [patchSchema],
+      Operations: [
+        { op: 'replace', path: 'members', value: [{ value: ids.other }, { value: crypto.randomUUID() }] },
+      ],
+    });
+    assertScimError(replace, 400, 'invalidValue');
+    assert.deepEqual(await memberIds(ids.group), before);
+    // A removal of someone who is no member (a user deleted since) stays a no-op.
+    const remove = await write('patch', `/Groups/${ids.group}`, {
+      schemas: [patchSchema],
+      Operations: [{ op: 'remove', path: `members[value eq "${crypto.randomUUID()}"]` }],
+    });
+    assert.equal(remove.status, 204, JSON.stringify(remove.body));
+    assert.deepEqual(await memberIds(ids.group), before);
+  });
+
   it('a full push of the membership: PATCH replace members with the whole list', async () => {
     const res = await write('patch', `/Groups/${ids.group}`, {
       schemas: [patchSchema],
