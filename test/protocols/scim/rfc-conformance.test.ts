@@ -315,6 +315,48 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     assertScimError(await scim.delete(`/Groups/${noSuchId}`), 404);
   });
 
+  it('§3.6: a deleted user is 404 to every operation and gone from query results', async () => {
+    const created = (await newUser({ externalId: 'rfc-deleted' })).body;
+    assert.equal((await scim.delete(`/Users/${created.id}`)).status, 204);
+    assertScimError(await scim.get(`/Users/${created.id}`), 404);
+    assertScimError(await scim.put(`/Users/${created.id}`, user(created.userName)), 404);
+    assertScimError(
+      await scim.patch(`/Users/${created.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'x' })),
+      404,
+    );
+    assertScimError(await scim.delete(`/Users/${created.id}`), 404);
+    for (const filter of [
+      `userName eq "${created.userName}"`,
+      'externalId eq "rfc-deleted"',
+      `id eq "${created.id}"`,
+    ]) {
+      const res = await scim.get(`/Users?filter=${encodeURIComponent(filter)}`);
+      assertScimJson(res, 200);
+      assert.equal(res.body.totalResults, 0, filter);
+    }
+    const all = await scim.get('/Users?count=200');
+    assert.ok(!all.body.Resources.some((u: { id: string }) => u.id === created.id));
+  });
+
+  it('§3.5.2: a group PATCH answers 204, or 200 with the group when attributes are asked for', async () => {
+    const group = (await scim.post('/Groups', { schemas: [groupSchema], displayName: 'RFC shaped' })).body;
+    const quiet = await scim.patch(
+      `/Groups/${group.id}`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'RFC shaped 2' }),
+    );
+    assert.equal(quiet.status, 204);
+    assert.equal(quiet.text, '');
+    assert.ok(quiet.headers.etag);
+    const shaped = await scim.patch(
+      `/Groups/${group.id}?attributes=displayName`,
+      patchOp({ op: 'replace', path: 'displayName', value: 'RFC shaped 3' }),
+    );
+    assertScimJson(shaped, 200);
+    assert.deepEqual(shaped.body, { id: group.id, schemas: [groupSchema], displayName: 'RFC shaped 3' });
+    assert.notEqual(shaped.headers.etag, quiet.headers.etag);
+    assert.equal(shaped.headers.etag, (await scim.get(`/Groups/${group.id}`)).body.meta.version);
+  });
+
   it('§3.7: a BulkResponse gives each operation its status as a string, location and version, or its error', async () => {
     const res = await scim.post('/Bulk', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
