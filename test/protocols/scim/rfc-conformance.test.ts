@@ -190,6 +190,28 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     assert.deepEqual(none.body.Resources, []);
   });
 
+  it('§3.4.2.2: attribute names and operators in any case; logical, presence and date comparisons', async () => {
+    const target = (await newUser({ externalId: 'rfc-filter-1', title: 'Analyst' })).body;
+    const find = async (filter: string) => {
+      const res = await scim.get(`/Users?filter=${encodeURIComponent(filter)}&count=200`);
+      assertScimJson(res, 200);
+      return res.body.Resources.map((u: { id: string }) => u.id) as string[];
+    };
+    assert.deepEqual(await find(`USERNAME EQ "${target.userName.toUpperCase()}"`), [target.id]);
+    assert.deepEqual(await find('externalid Eq "rfc-filter-1" AND title pr'), [target.id]);
+    assert.deepEqual(await find('externalId eq "RFC-FILTER-1"'), [], 'externalId is caseExact');
+    assert.ok((await find('not (externalId eq "rfc-filter-1")')).every((id) => id !== target.id));
+    assert.deepEqual(await find('externalId eq "rfc-filter-1" or externalId eq "nobody"'), [target.id]);
+    const created = new Date(target.meta.created);
+    const before = new Date(created.getTime() - 1000).toISOString();
+    const after = new Date(created.getTime() + 1000).toISOString();
+    assert.ok((await find(`meta.lastModified gt "${before}"`)).includes(target.id));
+    assert.ok(!(await find(`meta.created gt "${after}"`)).includes(target.id));
+    assert.ok(
+      (await find(`meta.created lt "${after}" and externalId eq "rfc-filter-1"`)).includes(target.id),
+    );
+  });
+
   it('§3.3: an id in the POST body is the server’s to give; §3.5.1: an id in a PUT body is ignored', async () => {
     const clientId = 'client-chosen-id';
     const created = await newUser({ id: clientId });
