@@ -3,6 +3,7 @@ import type { ScimRequestLog } from '../../domain/sources/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { mountBulk } from './bulk.ts';
 import { mountGroups } from './groups.ts';
+import { refuseOtherMethods } from './methods.ts';
 import { scimRouter } from './router.ts';
 import { mountUsers } from './users.ts';
 
@@ -18,5 +19,6 @@ export function scimService(deps: {
     mountUsers(router, { db: deps.db, baseUrl });
     mountGroups(router, { db: deps.db, baseUrl });
     mountBulk(router, { db: deps.db, baseUrl });
+    refuseOtherMethods(router);
   });
 }

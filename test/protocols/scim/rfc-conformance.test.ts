@@ -42,6 +42,29 @@ describe('RFC 7643 and RFC 7644 conformance', () => {
     scim = scimClient(t, dir.id, dir.token);
   });
 
+  it('a method a resource path does not take is 405 with Allow, in the SCIM error schema, and changes nothing', async () => {
+    const created = await newUser();
+    const id = created.body.id as string;
+    for (const [send, allow] of [
+      [() => scim.put('/Users', user('x@example.com')), 'GET, POST'],
+      [() => scim.delete('/Users'), 'GET, POST'],
+      [() => scim.patch('/Groups', patchOp({ op: 'add', path: 'displayName', value: 'x' })), 'GET, POST'],
+      [() => scim.post(`/Users/${id}`, user('y@example.com')), 'GET, PUT, PATCH, DELETE'],
+      [
+        () => scim.post(`/Groups/${noSuchId}`, { schemas: [groupSchema], displayName: 'x' }),
+        'GET, PUT, PATCH, DELETE',
+      ],
+      [() => scim.get('/Bulk'), 'POST'],
+    ] as const) {
+      const res = await send();
+      assertScimError(res, 405);
+      assert.equal(res.headers.allow, allow);
+    }
+    const after = await scim.get(`/Users/${id}`);
+    assert.equal(after.status, 200);
+    assert.equal(after.body.meta.version, created.body.meta.version);
+  });
+
   it('§3.3: POST answers 201 with Location, Content-Location and ETag matching meta', async () => {
     const res = await newUser();
     assert.equal(res.headers.location, res.body.meta.location);
