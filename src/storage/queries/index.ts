@@ -8,6 +8,7 @@ export * from './page.ts';
 export type * from './scim-filter.ts';
 export * from './scim-filter-sql.ts';
 export * from './scim-groups.ts';
+export type * from './scim-list.ts';
 export * from './scim-requests.ts';
 export * from './scim-sort.ts';
 export * from './scim-user-create.ts';

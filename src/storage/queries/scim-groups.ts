@@ -3,7 +3,8 @@ import type { Db } from '../database.ts';
 import type { ScimGroupRow, ScimJson } from '../schema.ts';
 import type { FilterNode } from './scim-filter.ts';
 import { compileFilter } from './scim-filter-sql.ts';
-import { type SortKey, sortOrder } from './scim-sort.ts';
+import type { ScimListPage } from './scim-list.ts';
+import { sortOrder } from './scim-sort.ts';
 
 /** Every column but `raw`, which is written for support and never read to answer. */
 const scimGroupColumns = [
@@ -176,22 +177,12 @@ function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode
   return filter ? query.where(compileFilter(filter, 'groups')) : query;
 }
 
-/**
- * A page: by offset (startIndex - 1) in creation order or in `sort` order, or
- * after a cursor (the last id of the previous page) in creation order.
- */
 /** As `listScimUsers`: creation-order pages skip rows in the `(directory_id, id)` index. */
 export function listScimGroups(
   db: Db,
   orgId: string,
   directoryId: string,
-  page: {
-    filter: FilterNode | undefined;
-    offset: number;
-    limit: number;
-    sort?: SortKey | undefined;
-    after?: string | undefined;
-  },
+  page: ScimListPage,
 ): Promise<ScimGroupRow[]> {
   if (page.sort) {
     return filtered(db, orgId, directoryId, page.filter)

@@ -3,7 +3,8 @@ import type { Db } from '../database.ts';
 import type { ScimJson, ScimUserRow } from '../schema.ts';
 import type { FilterNode } from './scim-filter.ts';
 import { compileFilter } from './scim-filter-sql.ts';
-import { type SortKey, sortOrder } from './scim-sort.ts';
+import type { ScimListPage } from './scim-list.ts';
+import { sortOrder } from './scim-sort.ts';
 
 export interface ScimUserFields {
   readonly user_name: string;
@@ -112,23 +113,16 @@ function filtered(db: Db, orgId: string, directoryId: string, filter: FilterNode
 }
 
 /**
- * A page: by offset (startIndex - 1) in creation order or in `sort` order, or
- * after a cursor (the last id of the previous page) in creation order.
- *
- * In creation order the rows to skip are skipped in the `(directory_id, id)`
- * index alone (a deferred join), so a deep page reads 100 rows, not every row
- * before it. The tenant is checked on the rows read.
+ * A page (see ScimListPage). In creation order the rows to skip are skipped
+ * in the `(directory_id, id)` index alone (a deferred join), so a deep page
+ * reads 100 rows, not every row before it. The tenant is checked on the rows
+ * read.
  */
 export function listScimUsers(
   db: Db,
   orgId: string,
   directoryId: string,
-  page: {
-    filter: FilterNode | undefined;
-    offset: number;
-    limit: number;
-    sort?: SortKey | undefined;
-    after?: string | undefined;
+  page: ScimListPage & {
     /** Also each user's groups, read by index in the same statement. */
     withGroups?: boolean | undefined;
     /** Unsorted only: `offset` counts back from the last user, so a deep page walks the index from its end. */
