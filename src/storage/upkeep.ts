@@ -20,6 +20,24 @@ async function sizes(db: Db) {
   return rows;
 }
 
+/** The grown tables, and the sizes this check saw, for the next pass to compare with. */
+async function check(db: Db, previous: TableSizes | undefined) {
+  const rows = await sizes(db);
+  const grown = rows
+    .filter((row) => {
+      const growth = row.pages - row.relpages;
+      if (growth < minGrowthPages) return false;
+      return growth >= row.relpages / 10 || previous?.get(row.relname) === row.pages;
+    })
+    .map((row) => row.relname);
+  const seen: TableSizes = new Map(rows.map((row) => [row.relname, row.pages]));
+  return { grown, sizes: seen };
+}
+
+async function vacuum(db: Db, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
+}
+
 /**
  * The tables grown since their last vacuum or analyze, read from their file
  * sizes against `pg_class.relpages`: this works where the statistics
@@ -29,26 +47,19 @@ async function sizes(db: Db) {
  * load's last minutes do not wait for the next load.
  */
 export async function grownSinceUpkeep(db: Db, previous?: TableSizes): Promise<string[]> {
-  const rows = await sizes(db);
-  return rows
-    .filter((row) => {
-      const growth = row.pages - row.relpages;
-      if (growth < minGrowthPages) return false;
-      return growth >= row.relpages / 10 || previous?.get(row.relname) === row.pages;
-    })
-    .map((row) => row.relname);
+  return (await check(db, previous)).grown;
 }
 
 /** Vacuums and analyzes what has grown: plans get statistics, index-only scans a visibility map. */
 export async function runUpkeep(db: Db, previous?: TableSizes): Promise<string[]> {
-  const tables = await grownSinceUpkeep(db, previous);
-  for (const table of tables) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
-  return tables;
+  const { grown } = await check(db, previous);
+  await vacuum(db, grown);
+  return grown;
 }
 
-/** The sizes to hand the next pass. */
+/** The sizes to compare a later check with. */
 export async function tableSizes(db: Db): Promise<TableSizes> {
-  return new Map((await sizes(db)).map((row) => [row.relname, row.pages]));
+  return (await check(db, undefined)).sizes;
 }
 
 /**
@@ -83,9 +94,11 @@ export function startUpkeep(
     running = running.then(async () => {
       if (stopped) return;
       try {
-        const tables = await runUpkeep(database.db, previous);
-        previous = await tableSizes(database.db);
-        if (tables.length > 0) options.onPass?.(tables);
+        // Vacuum leaves file sizes as they were, so the sizes read before it serve the next pass.
+        const { grown, sizes: seen } = await check(database.db, previous);
+        await vacuum(database.db, grown);
+        previous = seen;
+        if (grown.length > 0) options.onPass?.(grown);
       } catch (error) {
         options.onError?.(error);
       }

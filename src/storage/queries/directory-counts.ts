@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 
-export type DirectoryCounter = 'user_count' | 'group_count';
+type DirectoryCounter = 'user_count' | 'group_count';
 
-export const counterShards = 16;
+const counterShards = 16;
 
 /** The shard a row counts in: spread by the row's own id, so concurrent writers rarely share one. */
 export function shardOf(rowId: string): number {

@@ -16,7 +16,7 @@ export interface ScimUserFields {
 }
 
 /** Every column but `raw`, which is written for support and never read to answer. */
-export const scimUserColumns = [
+const scimUserColumns = [
   'scim_users.id',
   'scim_users.org_id',
   'scim_users.directory_id',
