@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
+import { JobRunner } from './domain/jobs/index.ts';
+import { mappingJobHandlers } from './domain/mappings/index.ts';
 import { ScimRequestLog } from './domain/sources/index.ts';
 import { isWorker, superviseWorkers } from './infra/cluster/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
@@ -13,6 +15,7 @@ import {
   migrate,
   needsOwnUpkeep,
   openDatabase,
+  releaseRunningJobs,
   startUpkeep,
   type Upkeep,
 } from './storage/index.ts';
@@ -89,16 +92,39 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
   const adminToken = adminTokenFor(config, logger);
   const database = await openAndMigrate({ ...config, databasePoolMax: 2 }, logger);
   const upkeep = await upkeepFor(database, logger);
+  const jobs = await startJobs(database, config, logger);
   superviseWorkers({
     count: config.workers,
     env: { ADMIN_TOKEN: adminToken },
     logger,
     onStopped: async () => {
+      await jobs.stop();
       await upkeep?.stop();
       await database.close();
       logger.info('stopped');
     },
   });
+}
+
+/**
+ * Background jobs (group mapping reconciliations) run in the process that
+ * owns the upkeep. The embedded database has one process, so jobs it left
+ * running when it stopped are its own and resume at once.
+ */
+async function startJobs(database: Database, config: Config, logger: Logger): Promise<JobRunner> {
+  if (database.engine === 'pglite') {
+    const resumed = await releaseRunningJobs(database.db);
+    if (resumed > 0) logger.info('resuming background jobs', { jobs: resumed });
+  }
+  const runner = new JobRunner(database.db, {
+    handlers: mappingJobHandlers,
+    leaseSeconds: config.jobLeaseSeconds,
+    batchSize: config.jobBatchSize,
+    onError: (job, error) =>
+      logger.warn('background job failed', { jobId: job.id, kind: job.kind, error: String(error) }),
+  });
+  runner.start();
+  return runner;
 }
 
 async function upkeepFor(database: Database, logger: Logger): Promise<Upkeep | undefined> {
@@ -116,8 +142,9 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const adminToken = adminTokenFor(config, logger);
   const database = await openAndMigrate(config, logger);
   const metrics = createMetrics(() => database.stats());
-  // Workers leave the upkeep to the process that supervises them.
+  // Workers leave the upkeep and the background jobs to the process that supervises them.
   const upkeep = worker ? undefined : await upkeepFor(database, logger);
+  const jobs = worker ? undefined : await startJobs(database, config, logger);
   let shuttingDown = false;
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
@@ -157,6 +184,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     clearTimeout(grace);
     // Only after the last request: its log line is written, pending transactions commit and PGlite flushes its files.
     await scimRequestLog.flush();
+    await jobs?.stop();
     await upkeep?.stop();
     await database.close();
     logger.info('stopped');

@@ -8,6 +8,10 @@ import { MusterError } from '../errors.ts';
 const conflictMessages: Record<string, { path: string; message: string }> = {
   orgs_slug_key: { path: 'slug', message: 'An organization with this slug already exists' },
   teams_org_slug_key: { path: 'slug', message: 'A team with this slug already exists in this organization' },
+  group_mappings_same_key: {
+    path: 'source.group',
+    message: 'This group is already mapped to the same team and role',
+  },
   users_org_email_key: {
     path: 'email',
     message: 'A user with this email already exists in this organization',

@@ -47,6 +47,8 @@ export interface MembershipsTable {
   user_id: string;
   source: GrantSource;
   source_id: Generated<string>;
+  mapping_id: string | null;
+  event_id: string | null;
   created_at: CreatedAt;
 }
 
@@ -56,6 +58,8 @@ export interface RoleGrantsTable {
   role: OrgRole;
   source: GrantSource;
   source_id: Generated<string>;
+  mapping_id: string | null;
+  event_id: string | null;
   created_at: CreatedAt;
 }
 
@@ -169,6 +173,68 @@ export interface ScimRequestsTable {
   created_at: CreatedAt;
 }
 
+export type ConnectionProtocol = 'saml' | 'oidc';
+
+export interface ConnectionsTable {
+  id: string;
+  org_id: string;
+  protocol: ConnectionProtocol;
+  provider: DirectoryProvider;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SsoIdentitiesTable {
+  org_id: string;
+  connection_id: string;
+  subject: string;
+  user_id: string;
+  groups: ColumnType<string[], string[] | undefined, string[]>;
+  groups_truncated: Generated<boolean>;
+  created_at: CreatedAt;
+  last_login_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type MappedRole = 'admin' | 'member';
+export type StaleReason = 'group_renamed' | 'group_deleted';
+
+export interface GroupMappingsTable {
+  id: string;
+  org_id: string;
+  directory_id: string | null;
+  connection_id: string | null;
+  group_key: string;
+  scim_group_id: string | null;
+  group_name: string | null;
+  stale_reason: StaleReason | null;
+  team_id: string | null;
+  role: MappedRole | null;
+  state: Generated<'active' | 'deleting'>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  subject_id: string;
+  state: Generated<JobState>;
+  cursor: ColumnType<unknown, string | null | undefined, string | null>;
+  done: Generated<number>;
+  total: number | null;
+  attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Date | null;
+  run_after: ColumnType<Date, Date | undefined, Date>;
+  error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  finished_at: Date | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -191,6 +257,10 @@ export interface DB {
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
   scim_requests: ScimRequestsTable;
+  connections: ConnectionsTable;
+  sso_identities: SsoIdentitiesTable;
+  group_mappings: GroupMappingsTable;
+  jobs: JobsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -206,3 +276,7 @@ export type DirectoryTokenRow = Selectable<DirectoryTokensTable>;
 /** Rows as read: the raw payload is kept for support, never read back to answer a request. */
 export type ScimUserRow = Omit<Selectable<ScimUsersTable>, 'raw'>;
 export type ScimGroupRow = Omit<Selectable<ScimGroupsTable>, 'raw'>;
+export type UserRow = Selectable<UsersTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;
+export type GroupMappingRow = Selectable<GroupMappingsTable>;
+export type JobRow = Selectable<JobsTable>;

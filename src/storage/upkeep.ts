@@ -2,7 +2,15 @@ import { sql } from 'kysely';
 import type { Database, Db } from './database.ts';
 
 /** The tables a sync grows by thousands of rows a minute, whose plans depend on fresh statistics. */
-const grownTables = ['users', 'scim_users', 'scim_groups', 'scim_group_members'] as const;
+const grownTables = [
+  'users',
+  'scim_users',
+  'scim_groups',
+  'scim_group_members',
+  'memberships',
+  'role_grants',
+  'audit_events',
+] as const;
 
 /** Smaller growth than this is never worth a vacuum. */
 const minGrowthPages = 16;

@@ -2,6 +2,8 @@ import { after } from 'node:test';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app.ts';
+import { JobRunner } from '../../src/domain/jobs/index.ts';
+import { mappingJobHandlers } from '../../src/domain/mappings/index.ts';
 import { createLogger } from '../../src/infra/log/index.ts';
 import { createMetrics, type Metrics } from '../../src/infra/metrics/index.ts';
 import type { Database } from '../../src/storage/index.ts';
@@ -20,6 +22,10 @@ export interface TestApp {
   readonly admin: ReturnType<typeof as>;
   /** Requests with any bearer token. */
   as(token: string): ReturnType<typeof as>;
+  /** Background jobs, run when a test drains them (never on their own). */
+  readonly jobs: JobRunner;
+  /** Runs one org's queued jobs to their end; fails the test if a batch failed. */
+  runJobs(orgId: string): Promise<number>;
 }
 
 function as(app: Express, token: string) {
@@ -33,7 +39,13 @@ function as(app: Express, token: string) {
   };
 }
 
-export async function appOn(database: Database, options: { bodyLimitBytes?: number } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly bodyLimitBytes?: number;
+  /** Users a background job handles per batch; small, so tests cross batch boundaries. */
+  readonly jobBatchSize?: number;
+}
+
+export async function appOn(database: Database, options: TestAppOptions = {}): Promise<TestApp> {
   const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
   const logger = createLogger({ level: 'error', json: true, silent: process.env.MUSTER_TEST_LOGS !== '1' });
   const app = buildApp({
@@ -43,10 +55,25 @@ export async function appOn(database: Database, options: { bodyLimitBytes?: numb
     logger,
     metrics,
   });
+  const failures: unknown[] = [];
+  const jobs = new JobRunner(database.db, {
+    handlers: mappingJobHandlers,
+    leaseSeconds: 30,
+    batchSize: options.jobBatchSize ?? 7,
+    onError: (_job, error) => failures.push(error),
+  });
+  const runJobs = async (orgId: string) => {
+    const ran = await jobs.drain(orgId);
+    const failed = failures.splice(0);
+    if (failed.length > 0) throw failed[0];
+    return ran;
+  };
   return {
     app,
     database,
     metrics,
+    jobs,
+    runJobs,
     http: supertest.agent(app),
     admin: as(app, adminToken),
     as: (token) => as(app, token),
@@ -57,6 +84,6 @@ export async function appOn(database: Database, options: { bodyLimitBytes?: numb
 after(closeTestDatabase);
 
 /** The app over this test file's shared database; the database closes when the file's tests end. */
-export async function testApp(options: { bodyLimitBytes?: number } = {}): Promise<TestApp> {
+export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   return appOn(await testDatabase(), options);
 }

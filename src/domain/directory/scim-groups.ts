@@ -3,6 +3,13 @@ import { isUuid, newId } from '../../infra/ids/index.ts';
 import type { Db, ScimGroupRow, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { notifyJobsQueued } from '../jobs/index.ts';
+import {
+  scimGroupCreated,
+  scimGroupDeleted,
+  scimGroupRenamed,
+  scimMembersChanged,
+} from '../mappings/index.ts';
 import type { Directory } from '../sources/index.ts';
 import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
@@ -35,6 +42,12 @@ export interface GroupWrite {
 
 // Keeps each statement well under PostgreSQL's limit of 65,535 bound parameters.
 const chunkSize = 5_000;
+
+const groupRef = (group: ScimGroup) => ({
+  id: group.id,
+  displayName: group.displayName,
+  externalId: group.externalId,
+});
 
 function toGroup(row: ScimGroupRow): ScimGroup {
   return {
@@ -77,38 +90,39 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Applies member changes as row inserts and deletes; returns the change in member count. */
+/** Applies member changes as row inserts and deletes; returns the members added and removed. */
 async function applyMembers(
   trx: Db,
   directory: Directory,
   groupId: string,
   changes: MemberChanges,
-): Promise<number> {
+): Promise<{ added: string[]; removed: string[] }> {
   const key = { orgId: directory.orgId, directoryId: directory.id, groupId };
-  let delta = 0;
+  const added: string[] = [];
+  const removed: string[] = [];
   // A member that is no user of this directory is refused, never dropped: the IdP would take it as added.
   const add = async (ids: readonly string[]) => {
     for (const chunk of chunks(memberIds(ids))) {
-      const { added, unknown } = await store.addScimGroupMembers(trx, key, chunk);
-      if (unknown.length > 0)
-        throw new MusterError('bad_request', `"${unknown[0]}" is not a user of this directory`, {
+      const result = await store.addScimGroupMembers(trx, key, chunk);
+      if (result.unknown.length > 0)
+        throw new MusterError('bad_request', `"${result.unknown[0]}" is not a user of this directory`, {
           scimType: 'invalidValue',
         });
-      delta += added;
+      added.push(...result.added);
     }
   };
   if (changes.replaceAll) {
     const wanted = memberIds(changes.replaceAll);
-    delta -= await store.keepOnlyScimGroupMembers(trx, key, wanted);
+    removed.push(...(await store.keepOnlyScimGroupMembers(trx, key, wanted)));
     await add(wanted);
-    return delta;
+    return { added, removed };
   }
-  if (changes.removeAll) delta -= await store.removeScimGroupMembers(trx, key, 'all');
+  if (changes.removeAll) removed.push(...(await store.removeScimGroupMembers(trx, key, 'all')));
   else
     for (const chunk of chunks(memberIds(changes.remove)))
-      delta -= await store.removeScimGroupMembers(trx, key, chunk);
+      removed.push(...(await store.removeScimGroupMembers(trx, key, chunk)));
   await add(changes.add);
-  return delta;
+  return { added, removed };
 }
 
 export async function createScimGroup(
@@ -121,11 +135,13 @@ export async function createScimGroup(
   return db.transaction().execute(async (trx) => {
     const id = newId();
     await store.insertScimGroup(trx, { orgId: directory.orgId, directoryId: directory.id, id }, fields);
-    const delta = await applyMembers(trx, directory, id, { add: write.members, remove: [] });
-    const row = delta === 0 ? await store.findScimGroup(trx, directory.orgId, directory.id, id) : undefined;
+    const { added } = await applyMembers(trx, directory, id, { add: write.members, remove: [] });
+    const row =
+      added.length === 0 ? await store.findScimGroup(trx, directory.orgId, directory.id, id) : undefined;
     const group = toGroup(
-      row ?? (await store.updateScimGroup(trx, directory.orgId, id, { memberDelta: delta })),
+      row ?? (await store.updateScimGroup(trx, directory.orgId, id, { memberDelta: added.length })),
     );
+    await scimGroupCreated(trx, directory, groupRef(group), added, ctx);
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: 'scim.group_created',
       target: { type: 'scim_group', id },
@@ -166,7 +182,8 @@ export async function listGroupMembers(db: Db, directory: Directory, groupId: st
 /**
  * Changes a group under a row lock, so concurrent writers of one group (Entra
  * sends member PATCHes in parallel) queue rather than lose each other's work.
- * `plan` sees the group as it is under the lock and says what to write.
+ * `plan` sees the group as it is under the lock and says what to write. The
+ * members added and removed move their mapped grants in the same transaction.
  */
 export async function changeScimGroup(
   db: Db,
@@ -175,19 +192,26 @@ export async function changeScimGroup(
   id: string,
   plan: (current: ScimGroup) => GroupWrite,
 ): Promise<ScimGroup> {
-  return db.transaction().execute(async (trx) => {
+  let queued = false;
+  const group = await db.transaction().execute(async (trx) => {
     const row = isUuid(id)
       ? await store.findScimGroup(trx, directory.orgId, directory.id, id.toLowerCase(), true)
       : undefined;
     if (!row) throw notFound('Group');
     const current = toGroup(row);
     const write = plan(current);
-    const delta = await applyMembers(trx, directory, current.id, write.members);
+    const { added, removed } = await applyMembers(trx, directory, current.id, write.members);
     const fields = write.resource ? fieldsOf(write.resource, write.raw) : undefined;
-    if (!fields && delta === 0) return current;
+    if (!fields && added.length === 0 && removed.length === 0) return current;
     const after = toGroup(
-      await store.updateScimGroup(trx, directory.orgId, current.id, { fields, memberDelta: delta }),
+      await store.updateScimGroup(trx, directory.orgId, current.id, {
+        fields,
+        memberDelta: added.length - removed.length,
+      }),
     );
+    await scimMembersChanged(trx, directory, current.id, [...added, ...removed], ctx);
+    if (after.displayName !== current.displayName || after.externalId !== current.externalId)
+      queued = await scimGroupRenamed(trx, directory, groupRef(after));
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: after.displayName === current.displayName ? 'scim.group_updated' : 'scim.group_renamed',
       target: { type: 'scim_group', id: current.id },
@@ -196,6 +220,8 @@ export async function changeScimGroup(
     });
     return after;
   });
+  if (queued) notifyJobsQueued();
+  return group;
 }
 
 export async function deleteScimGroup(
@@ -209,6 +235,7 @@ export async function deleteScimGroup(
       ? await store.findScimGroup(trx, directory.orgId, directory.id, id.toLowerCase(), true)
       : undefined;
     if (!row) throw notFound('Group');
+    await scimGroupDeleted(trx, directory, row.id, ctx);
     await store.deleteScimGroup(trx, directory.orgId, directory.id, row.id);
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: 'scim.group_deleted',

@@ -3,6 +3,7 @@ import { isUuid, newId } from '../../infra/ids/index.ts';
 import type { Db, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
+import { recomputeRolesOf, scimCause, scimUserChanged } from '../mappings/index.ts';
 import type { Directory } from '../sources/index.ts';
 import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
@@ -130,6 +131,8 @@ export async function replaceScimUser(
       status,
     });
     const after = toScimUser(row);
+    // A user the directory no longer holds active keeps nothing its group mappings granted.
+    if (current.active !== after.active) await scimUserChanged(trx, directory, current.userId, ctx);
     const action =
       current.active === after.active
         ? 'scim.user_updated'
@@ -163,6 +166,8 @@ export async function deleteScimUser(
     if (!row) throw notFound('User');
     await store.deleteScimUser(trx, directory.orgId, directory.id, row.id);
     await store.revokeSourceGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
+    await scimUserChanged(trx, directory, row.user_id, ctx);
+    await recomputeRolesOf(trx, directory.orgId, [row.user_id], scimCause(ctx));
     const heldElsewhere = await store.hasOtherGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
     if (!heldElsewhere && directory.userDeletion === 'delete')
       await store.deleteUser(trx, directory.orgId, row.user_id);

@@ -19,6 +19,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly shutdownGraceSeconds: number;
   readonly workers: number;
+  readonly jobLeaseSeconds: number;
+  readonly jobBatchSize: number;
   readonly configFile: string | undefined;
 }
 
@@ -119,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,
     shutdownGraceSeconds: pick('SHUTDOWN_GRACE_SECONDS') ?? 10,
     workers: pick('WORKERS') ?? 1,
+    jobLeaseSeconds: pick('JOB_LEASE_SECONDS') ?? 30,
+    jobBatchSize: pick('JOB_BATCH_SIZE') ?? 2000,
     configFile,
   };
 

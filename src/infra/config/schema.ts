@@ -136,6 +136,21 @@ export const settings = {
     defaultText: '1',
     schema: positiveInt(64),
   },
+  JOB_LEASE_SECONDS: {
+    description:
+      'How long a background job (such as a group mapping reconciliation) stays claimed by a process without ' +
+      'progress. A job whose process died is resumed from its last committed batch once this runs out; with ' +
+      'the embedded database, at the next start.',
+    defaultText: '30',
+    schema: positiveInt(3600),
+  },
+  JOB_BATCH_SIZE: {
+    description:
+      'Users a background job handles per transaction. Larger batches finish sooner; smaller ones hold locks, ' +
+      'and the embedded database, for less time.',
+    defaultText: '2000',
+    schema: positiveInt(50_000),
+  },
   SHUTDOWN_GRACE_SECONDS: {
     description: 'On SIGTERM, how long in-flight requests may run before connections are cut.',
     defaultText: '10',

@@ -13,6 +13,7 @@ const errorDescriptions: Record<number, string> = {
   409: 'Conflicts with an existing record',
   413: 'The body is too large',
   415: 'The body is not JSON',
+  422: 'Names something that does not exist here, or a value this resource does not take',
 };
 
 /** The errors an operation can answer with, from what it takes. */
@@ -22,6 +23,7 @@ function errorStatusesOf(op: AnyOperation): number[] {
   if (op.path.includes('{')) statuses.push(404);
   if (op.method === 'post' || op.method === 'patch') statuses.push(409);
   if (op.body) statuses.push(413, 415);
+  if (op.unprocessable) statuses.push(422);
   return statuses.sort();
 }
 
@@ -51,7 +53,7 @@ export function openApiDocument(version: string): JsonSchema {
       in: 'path',
       required: true,
       schema: { type: 'string' },
-      description: m[1] === 'org' || m[1] === 'team' ? 'id or slug' : 'id',
+      description: m[1] === 'org' || m[1] === 'team' ? 'id or slug' : m[1] === 'user' ? 'id or email' : 'id',
     }));
     const queryParams = op.query
       ? Object.entries((toSchema(op.query, 'input').properties ?? {}) as Record<string, JsonSchema>).map(

@@ -48,7 +48,9 @@ export interface Operation<
   readonly access: 'super_admin' | 'org';
   readonly body?: B;
   readonly query?: Q;
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
+  /** Whether it answers 422 for input naming something that does not exist (documented in OpenAPI). */
+  readonly unprocessable?: boolean;
   readonly response?: R;
   readonly handle: (input: OrgInput<Out<B>, Out<Q>>) => Promise<Out<R>>;
   /** For 201: the path of what was created, below /api/v1, sent as Location. */

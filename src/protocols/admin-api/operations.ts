@@ -1,6 +1,8 @@
 import { apiKeyOperations } from './api-keys.ts';
 import { auditOperations } from './audit-events.ts';
 import { directoryOperations } from './directories.ts';
+import { groupMappingOperations } from './group-mappings.ts';
+import { memberOperations } from './members.ts';
 import type { AnyOperation } from './operation.ts';
 import { orgOperations } from './orgs.ts';
 import { teamOperations } from './teams.ts';
@@ -10,5 +12,7 @@ export const allOperations: readonly AnyOperation[] = [
   ...apiKeyOperations,
   ...teamOperations,
   ...directoryOperations,
+  ...groupMappingOperations,
+  ...memberOperations,
   ...auditOperations,
 ];

@@ -1,8 +1,14 @@
 export * from './api-keys.ts';
 export * from './audit-events.ts';
+export * from './connections.ts';
 export * from './directories.ts';
 export * from './directory-counts.ts';
+export * from './grants.ts';
+export * from './group-mappings.ts';
 export * from './health.ts';
+export * from './jobs.ts';
+export * from './mapping-preview.ts';
+export * from './members.ts';
 export * from './orgs.ts';
 export * from './page.ts';
 export type * from './scim-filter.ts';

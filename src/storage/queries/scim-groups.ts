@@ -93,17 +93,17 @@ export async function deleteScimGroup(
 
 /**
  * Adds members by SCIM user id, in one statement: one row each, members already
- * there skipped. Returns how many were added, and the ids that are no user of
- * this directory (none of which is written), so the caller can refuse them.
+ * there skipped. Returns the ids added, and the ids that are no user of this
+ * directory (none of which is written), so the caller can refuse them.
  */
 export async function addScimGroupMembers(
   db: Db,
   key: { orgId: string; directoryId: string; groupId: string },
   memberIds: readonly string[],
-): Promise<{ added: number; unknown: string[] }> {
-  if (memberIds.length === 0) return { added: 0, unknown: [] };
+): Promise<{ added: string[]; unknown: string[] }> {
+  if (memberIds.length === 0) return { added: [], unknown: [] };
   const ids = sql.val([...memberIds]);
-  const { rows } = await sql<{ added: number; unknown: string[] }>`
+  const { rows } = await sql<{ added: string[]; unknown: string[] }>`
     with wanted as (
       select org_id, directory_id, id from scim_users
       where org_id = ${key.orgId} and directory_id = ${key.directoryId} and id = any(${ids}::uuid[])
@@ -114,46 +114,46 @@ export async function addScimGroupMembers(
       returning member_id
     )
     select
-      (select count(*) from joined)::int as added,
+      array(select member_id::text from joined) as added,
       array(
         select asked::text from unnest(${ids}::uuid[]) as asked
         where asked not in (select id from wanted)
       ) as unknown
   `.execute(db);
   const row = rows[0];
-  return { added: Number(row?.added ?? 0), unknown: row?.unknown ?? [] };
+  return { added: row?.added ?? [], unknown: row?.unknown ?? [] };
 }
 
-/** Removes the given members, or all of them when `memberIds` is 'all'. Returns how many were removed. */
+/** Removes the given members, or all of them when `memberIds` is 'all'. Returns the ids removed. */
 export async function removeScimGroupMembers(
   db: Db,
   key: { orgId: string; groupId: string },
   memberIds: readonly string[] | 'all',
-): Promise<number> {
-  if (memberIds !== 'all' && memberIds.length === 0) return 0;
+): Promise<string[]> {
+  if (memberIds !== 'all' && memberIds.length === 0) return [];
   let query = db
     .deleteFrom('scim_group_members')
     .where('org_id', '=', key.orgId)
     .where('group_id', '=', key.groupId);
   if (memberIds !== 'all') query = query.where('member_id', 'in', [...memberIds]);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return (await query.returning('member_id').execute()).map((r) => r.member_id);
 }
 
-/** Removes every member not in `keep`; returns how many were removed. */
+/** Removes every member not in `keep`; returns the ids removed. */
 export async function keepOnlyScimGroupMembers(
   db: Db,
   key: { orgId: string; groupId: string },
   keep: readonly string[],
-): Promise<number> {
+): Promise<string[]> {
   if (keep.length === 0) return removeScimGroupMembers(db, key, 'all');
-  const result = await db
+  const rows = await db
     .deleteFrom('scim_group_members')
     .where('org_id', '=', key.orgId)
     .where('group_id', '=', key.groupId)
     .where(sql<boolean>`member_id <> all(${sql.val([...keep])}::uuid[])`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    .returning('member_id')
+    .execute();
+  return rows.map((r) => r.member_id);
 }
 
 /** A group's members with a display name, in the order they joined. */

@@ -24,7 +24,8 @@ export interface LinkedScimUserInsert {
 const json = (value: unknown) => sql`${JSON.stringify(value ?? null)}::jsonb`;
 
 /**
- * A SCIM user, its org user (found by email, else created), its role grant,
+ * A SCIM user, its org user (the one that signed in as its externalId, else
+ * found by email, else created), its role grant,
  * its audit event and its count, in one statement: one round trip and no lock
  * held across another, which is what lets an initial sync create users in
  * parallel. The constraints behave as in separate statements; a violation
@@ -36,14 +37,27 @@ export async function insertLinkedScimUser(
 ): Promise<{ row: ScimUserRow; linked: boolean }> {
   const { orgId, directoryId, fields, profile, grant, audit } = input;
   const result = await sql<ScimUserRow & { created: boolean }>`
-    with u as (
+    with ext as (
+      select user_id as id from sso_identities
+       where org_id = ${orgId} and subject = ${fields.external_id}::text
+       limit 1
+    ), inserted as (
       insert into users (id, org_id, email, given_name, family_name, display_name, status)
-      values (${input.newUserId}, ${orgId}, ${profile.email}, ${profile.given_name}, ${profile.family_name},
-              ${profile.display_name}, ${input.status})
+      select ${input.newUserId}::uuid, ${orgId}::uuid, ${profile.email}::text, ${profile.given_name}::text,
+             ${profile.family_name}::text, ${profile.display_name}::text, ${input.status}::text
+       where not exists (select 1 from ext)
       on conflict (org_id, lower(email)) do update set
         email = excluded.email, given_name = excluded.given_name, family_name = excluded.family_name,
         display_name = excluded.display_name, status = excluded.status, updated_at = now()
       returning id, (xmax = 0) as created
+    ), taken_over as (
+      update users set
+        email = ${profile.email}, given_name = ${profile.given_name}, family_name = ${profile.family_name},
+        display_name = ${profile.display_name}, status = ${input.status}, updated_at = now()
+       where org_id = ${orgId} and id = (select id from ext)
+      returning id, false as created
+    ), u as (
+      select id, created from inserted union all select id, created from taken_over
     ), s as (
       insert into scim_users (id, org_id, directory_id, user_id, user_name, external_id, active, display_name, resource, raw)
       select ${input.id}::uuid, ${orgId}::uuid, ${directoryId}::uuid, u.id, ${fields.user_name}::text,
