@@ -12,6 +12,10 @@ const conflictMessages: Record<string, { path: string; message: string }> = {
     path: 'source.group',
     message: 'This group is already mapped to the same team and role',
   },
+  group_mappings_same_group: {
+    path: 'source.group',
+    message: 'This group is already mapped to the same team and role',
+  },
   users_org_email_key: {
     path: 'email',
     message: 'A user with this email already exists in this organization',

@@ -310,3 +310,44 @@ describe('mapping engine: roles', () => {
     assert.equal(unpinned.body.role, 'admin');
   });
 });
+
+describe('mapping engine: sources removed', () => {
+  it('a team deleted takes its mappings, and a role one of them granted', async () => {
+    const { t, org, dir, scim, platform } = await setup();
+    const users = await pushUsers(scim, [ada]);
+    await pushGroup(scim, 'IT', [users[ada] as string]);
+    const mapping = await makeMapping(t, org.id, {
+      source: { directory: dir.id, group: 'IT' },
+      team: platform.slug,
+      role: 'admin',
+    });
+    assert.equal((await memberOf(t, org.id, ada)).role, 'admin');
+    assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/teams/${platform.slug}`)).status, 204);
+    assert.deepEqual(await memberOf(t, org.id, ada), { role: 'member', status: 'active', teams: {} });
+    assert.equal((await t.admin.get(`/api/v1/orgs/${org.id}/group-mappings/${mapping.id}`)).status, 404);
+  });
+
+  it('a directory deleted takes back what it granted; whom it alone held is suspended', async () => {
+    const { t, org, dir, scim, platform, data } = await setup();
+    const users = await pushUsers(scim, [ada, grace]);
+    await pushGroup(scim, 'IT', [users[ada] as string, users[grace] as string]);
+    await makeMapping(t, org.id, {
+      source: { directory: dir.id, group: 'IT' },
+      team: platform.slug,
+      role: 'admin',
+    });
+    const kept = await t.admin.patch(`/api/v1/orgs/${org.id}/members/${grace}`, {
+      role: 'member',
+      rolePinned: true,
+      teams: [data.slug],
+    });
+    assert.equal(kept.status, 200, JSON.stringify(kept.body));
+    assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/directories/${dir.id}`)).status, 204);
+    assert.deepEqual(await memberOf(t, org.id, ada), { role: 'member', status: 'suspended', teams: {} });
+    assert.deepEqual(await memberOf(t, org.id, grace), {
+      role: 'member',
+      status: 'active',
+      teams: { [data.slug]: ['manual'] },
+    });
+  });
+});

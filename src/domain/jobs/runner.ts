@@ -117,6 +117,8 @@ export class JobRunner {
           return batch;
         });
         if (result.finished) return true;
+        // The embedded database answers without real I/O: without this turn, requests would wait for the whole job.
+        await new Promise((resolve) => setImmediate(resolve));
         job = {
           ...job,
           cursor: result.cursor,

@@ -1,8 +1,7 @@
 import type { Db } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import type { ChangeContext } from '../audit/index.ts';
+import { type ChangeContext, causeOf, scimCause } from '../audit/index.ts';
 import { enqueueJob } from '../jobs/index.ts';
-import { causeOf, scimCause } from './cause.ts';
 import { type EngineResult, syncGrants } from './engine.ts';
 import { reconcileKind } from './reconcile.ts';
 

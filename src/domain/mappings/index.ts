@@ -1,4 +1,3 @@
-export { type CauseRef, causeOf, scimCause } from './cause.ts';
 export { type EngineResult, recomputeRolesOf, syncGrants } from './engine.ts';
 export {
   type DirectoryRef,

@@ -1,8 +1,7 @@
 import type { Db } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { systemContext } from '../audit/index.ts';
+import { causeOf, systemContext } from '../audit/index.ts';
 import type { BatchResult, Job } from '../jobs/index.ts';
-import { causeOf } from './cause.ts';
 import { syncGrants } from './engine.ts';
 
 /** The job that brings every user in line with a mapping after it is created, changed or deleted. */

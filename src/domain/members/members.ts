@@ -2,8 +2,8 @@ import { MusterError, notFound } from '../../errors.ts';
 import { isUuid } from '../../infra/ids/index.ts';
 import type { Db, MemberFilter, OrgRole, PageOf, PageRequest, UserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
-import { causeOf, recomputeRolesOf } from '../mappings/index.ts';
+import { adminCause, auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
+import { recomputeRolesOf } from '../mappings/index.ts';
 import { getTeam } from '../orgs/index.ts';
 import { type Member, type MemberDetail, toMember, toMemberDetail } from './view.ts';
 
@@ -13,7 +13,9 @@ const orgRoles: readonly string[] = ['owner', 'admin', 'member'];
 export async function findMemberRow(db: Db, orgId: string, ref: string, forUpdate = false): Promise<UserRow> {
   const lower = ref.toLowerCase();
   let row: UserRow | undefined;
-  if (isUuid(lower)) row = await store.findMember(db, orgId, lower, forUpdate);
+  // An email never holds control characters (nor could PostgreSQL compare a NUL): such a name names no one.
+  if ([...lower].some((c) => c < ' ' || c === '\u007f')) row = undefined;
+  else if (isUuid(lower)) row = await store.findMember(db, orgId, lower, forUpdate);
   else if (lower.includes('@')) {
     const byEmail = await store.findUserByEmail(db, orgId, lower);
     row = byEmail && forUpdate ? await store.findMember(db, orgId, byEmail.id, true) : byEmail;
@@ -93,12 +95,7 @@ async function applyRole(trx: Db, ctx: ChangeContext, orgId: string, user: UserR
   });
   await store.insertAuditEvent(trx, event);
   await store.setManualRole(trx, orgId, user.id, { role: wanted, pinned, eventId: event.id });
-  const [changed] = await recomputeRolesOf(
-    trx,
-    orgId,
-    [user.id],
-    causeOf(ctx, { type: 'admin', id: ctx.requestId ?? null }),
-  );
+  const [changed] = await recomputeRolesOf(trx, orgId, [user.id], adminCause(ctx));
   const effective = changed?.to ?? user.role;
   if (role !== undefined && effective !== role)
     throw new MusterError(

@@ -2,7 +2,7 @@ import { notFound } from '../../errors.ts';
 import { newId } from '../../infra/ids/index.ts';
 import type { Db, PageOf, PageRequest, TeamFields, TeamRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { adminCause, type ChangeContext, recordAudit } from '../audit/index.ts';
 import { slugFor } from './orgs.ts';
 import { parseRef } from './slug.ts';
 
@@ -88,9 +88,20 @@ export async function updateTeam(
   });
 }
 
+/**
+ * Deletes a team with its memberships and the mappings onto it; a role one
+ * of those mappings granted goes too, and the holders' roles are recomputed.
+ */
 export async function deleteTeam(db: Db, ctx: ChangeContext, team: Team): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const roleHolders = await store.roleHoldersOfTeamMappings(trx, team.orgId, team.id);
     if (!(await store.deleteTeam(trx, team.orgId, team.id))) throw notFound('Team');
+    await store.recomputeRoles(
+      trx,
+      team.orgId,
+      roleHolders.map((userId) => ({ userId, eventId: newId() })),
+      adminCause(ctx),
+    );
     await recordAudit(trx, ctx, team.orgId, {
       action: 'team.deleted',
       target: { type: 'team', id: team.id },

@@ -9,7 +9,7 @@ import type {
   PageRequest,
 } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { adminCause, type ChangeContext, recordAudit } from '../audit/index.ts';
 import { issueDirectoryToken } from './issue-token.ts';
 import { authenticatedTokens } from './token-cache.ts';
 
@@ -130,9 +130,28 @@ export async function updateDirectory(
   });
 }
 
+// Keeps each statement's arrays well inside what one bind message carries.
+const chunkSize = 5_000;
+
+/**
+ * Deletes a directory, its SCIM users and groups and its mappings. What it
+ * granted goes with it; a user it leaves with no role through any source is
+ * suspended, as a SCIM DELETE would, and roles are recomputed.
+ */
 export async function deleteDirectory(db: Db, ctx: ChangeContext, directory: Directory): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const held = await store.revokeDirectoryGrants(trx, directory.orgId, directory.id);
     if (!(await store.deleteDirectory(trx, directory.orgId, directory.id))) throw notFound('Directory');
+    for (let i = 0; i < held.length; i += chunkSize) {
+      const users = held.slice(i, i + chunkSize);
+      await store.recomputeRoles(
+        trx,
+        directory.orgId,
+        users.map((userId) => ({ userId, eventId: newId() })),
+        adminCause(ctx),
+      );
+      await store.suspendUngranted(trx, directory.orgId, users);
+    }
     authenticatedTokens.forgetWhere(db, (token) => token.id === directory.id);
     await recordAudit(trx, ctx, directory.orgId, {
       action: 'directory.deleted',

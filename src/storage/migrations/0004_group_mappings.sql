@@ -70,10 +70,17 @@ create index group_mappings_org_idx on group_mappings (org_id, id);
 create index group_mappings_directory_idx on group_mappings (directory_id, scim_group_id) where directory_id is not null;
 create index group_mappings_connection_idx on group_mappings (connection_id, group_key) where connection_id is not null;
 create index group_mappings_scim_group_idx on group_mappings (scim_group_id) where scim_group_id is not null;
--- The same group mapped to the same team and role twice is a mistake, not a second grant.
+-- The same group mapped to the same team and role twice is a mistake, not a
+-- second grant: whether named the same way (a directory's names in any case)
+-- or, once matched, by another of its names.
 create unique index group_mappings_same_key on group_mappings (
-  org_id, coalesce(directory_id, connection_id), group_key, coalesce(team_id::text, ''), coalesce(role, '')
+  org_id, coalesce(directory_id, connection_id),
+  (case when directory_id is null then group_key else lower(group_key) end),
+  coalesce(team_id::text, ''), coalesce(role, '')
 );
+create unique index group_mappings_same_group on group_mappings (
+  scim_group_id, coalesce(team_id::text, ''), coalesce(role, '')
+) where scim_group_id is not null;
 
 -- A grant made by a mapping names it (source_id holds the same id, for the
 -- primary key) and goes with it; every grant names the audit event that made it.

@@ -312,3 +312,47 @@ export async function holdersOfMapping(
   `.execute(db);
   return rows.map((r) => r.user_id);
 }
+
+/** Users holding a role through a mapping onto this team: their roles move when the team (and its mappings) go. */
+export async function roleHoldersOfTeamMappings(db: Db, orgId: string, teamId: string): Promise<string[]> {
+  const { rows } = await sql<{ user_id: string }>`
+    select distinct g.user_id from role_grants g
+     where g.org_id = ${orgId}
+       and g.mapping_id in (select id from group_mappings where org_id = ${orgId} and team_id = ${teamId})
+  `.execute(db);
+  return rows.map((r) => r.user_id);
+}
+
+/**
+ * Takes back everything a directory granted, directly or through its
+ * mappings; returns the users who held any of it.
+ */
+export async function revokeDirectoryGrants(db: Db, orgId: string, directoryId: string): Promise<string[]> {
+  const { rows } = await sql<{ user_id: string }>`
+    with m as (select id from group_mappings where directory_id = ${directoryId} and org_id = ${orgId}),
+    r as (
+      delete from role_grants
+       where org_id = ${orgId} and source = 'scim'
+         and (source_id = ${directoryId}::text or mapping_id in (select id from m))
+      returning user_id
+    ), t as (
+      delete from memberships
+       where org_id = ${orgId} and source = 'scim' and mapping_id in (select id from m)
+      returning user_id
+    )
+    select user_id from r union select user_id from t
+  `.execute(db);
+  return rows.map((r) => r.user_id);
+}
+
+/** Suspends the given users who hold no role through any source any more. */
+export async function suspendUngranted(db: Db, orgId: string, userIds: readonly string[]): Promise<number> {
+  if (userIds.length === 0) return 0;
+  const { rows } = await sql<{ id: string }>`
+    update users u set status = 'suspended', updated_at = now()
+     where u.org_id = ${orgId} and u.id = any(${uuids(userIds)}) and u.status <> 'suspended'
+       and not exists (select 1 from role_grants g where g.org_id = u.org_id and g.user_id = u.id)
+    returning id
+  `.execute(db);
+  return rows.length;
+}

@@ -160,11 +160,21 @@ export async function bindWaitingMappings(
   directoryId: string,
   group: { id: string; displayName: string; externalId: string | null },
 ): Promise<string[]> {
+  // One mapping per team and role takes the group, and none that one already matched has.
   const { rows } = await sql<{ id: string }>`
     update group_mappings
        set scim_group_id = ${group.id}, group_name = ${group.displayName}, stale_reason = null, updated_at = now()
-     where directory_id = ${directoryId} and scim_group_id is null and org_id = ${orgId} and state = 'active'
-       and (lower(group_key) = lower(${group.displayName}) or group_key = ${group.externalId})
+     where id in (
+       select distinct on (coalesce(w.team_id::text, ''), coalesce(w.role, '')) w.id
+         from group_mappings w
+        where w.directory_id = ${directoryId} and w.scim_group_id is null and w.org_id = ${orgId}
+          and w.state = 'active'
+          and (lower(w.group_key) = lower(${group.displayName}) or w.group_key = ${group.externalId})
+          and not exists (
+            select 1 from group_mappings o
+             where o.scim_group_id = ${group.id}
+               and o.team_id is not distinct from w.team_id and o.role is not distinct from w.role)
+        order by coalesce(w.team_id::text, ''), coalesce(w.role, ''), w.id)
     returning id
   `.execute(db);
   return rows.map((r) => r.id);

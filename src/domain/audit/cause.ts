@@ -1,7 +1,7 @@
 import type { ChangeCause } from '../../storage/index.ts';
-import type { ChangeContext } from '../audit/index.ts';
+import type { ChangeContext } from './context.ts';
 
-/** What an engine change names as its cause: the event that set it off. */
+/** What a change to someone's grants names as its cause: the event that set it off. */
 export type CauseRef =
   | { readonly type: 'scim_request'; readonly id: string | null }
   | { readonly type: 'login'; readonly id: string }
@@ -20,3 +20,7 @@ export function causeOf(ctx: ChangeContext, cause: CauseRef): ChangeCause {
 /** A change a SCIM request makes: the request id is the cause. */
 export const scimCause = (ctx: ChangeContext): ChangeCause =>
   causeOf(ctx, { type: 'scim_request', id: ctx.requestId ?? null });
+
+/** A change an admin makes through the API: the request id is the cause. */
+export const adminCause = (ctx: ChangeContext): ChangeCause =>
+  causeOf(ctx, { type: 'admin', id: ctx.requestId ?? null });
