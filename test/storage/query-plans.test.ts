@@ -134,3 +134,78 @@ describe('query plans', () => {
     assert.deepEqual(await withoutIndex(database), []);
   });
 });
+
+describe('query plans of mappings and members', () => {
+  it('every statement the engine, a reconciliation and the members API make can use an index', async () => {
+    seen.clear();
+    const database = await open();
+    after(() => database.close());
+    const t = await appOn(database);
+    const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string };
+    const team = (await t.admin.post(`/api/v1/orgs/${org.id}/teams`, { name: 'Platform' })).body as {
+      id: string;
+    };
+    const dir = await makeDirectory(t, org.id, 'entra');
+    const scim = scimClient(t, dir.id, dir.token);
+    const ada = (await scim.post('/Users', user('ada@example.com'))).body as { id: string };
+    const grace = (await scim.post('/Users', user('grace@example.com'))).body as { id: string };
+    const group = (
+      await scim.post('/Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Eng',
+        members: [{ value: ada.id }],
+      })
+    ).body as { id: string };
+    const mapping = (
+      await t.admin.post(`/api/v1/orgs/${org.id}/group-mappings`, {
+        source: { directory: dir.id, group: 'Eng' },
+        team: team.id,
+        role: 'admin',
+      })
+    ).body as { id: string };
+    await t.runJobs(org.id);
+    const base = `/api/v1/orgs/${org.id}`;
+    const steps = [
+      () =>
+        scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'Add', path: 'members', value: [{ value: grace.id }] }),
+        ),
+      () => scim.patch(`/Users/${grace.id}`, patchOp({ op: 'Replace', path: 'active', value: 'False' })),
+      () =>
+        scim.patch(
+          `/Groups/${group.id}`,
+          patchOp({ op: 'Replace', path: 'displayName', value: 'Engineering' }),
+        ),
+      () => t.admin.get(`${base}/group-mappings`),
+      () => t.admin.get(`${base}/group-mappings?status=stale&directory=${dir.id}`),
+      () => t.admin.get(`${base}/group-mappings/${mapping.id}`),
+      () =>
+        t.admin.post(`${base}/group-mappings/preview`, {
+          source: { directory: dir.id, group: 'Engineering' },
+          role: 'member',
+        }),
+      () => t.admin.post(`${base}/group-mappings/preview`, { mapping: mapping.id, delete: true }),
+      () => t.admin.patch(`${base}/group-mappings/${mapping.id}`, { role: 'member' }),
+      () => t.runJobs(org.id).then(() => ({ status: 200, body: {} })),
+      () => t.admin.get(`${base}/members?limit=1`),
+      () => t.admin.get(`${base}/members?team=${team.id}&source=scim&role=member&status=active&q=ada`),
+      () => t.admin.get(`${base}/members/ada@example.com`),
+      () => t.admin.get(`${base}/members/ada@example.com/why?team=${team.id}`),
+      () => t.admin.patch(`${base}/members/ada@example.com`, { role: 'owner', teams: [team.id] }),
+      () => t.admin.patch(`${base}/members/grace@example.com`, { role: 'admin', rolePinned: true }),
+      () => t.admin.delete(`${base}/members/grace@example.com`),
+      () => t.admin.delete(`${base}/group-mappings/${mapping.id}`),
+      () => t.runJobs(org.id).then(() => ({ status: 200, body: {} })),
+      () => scim.delete(`/Groups/${group.id}`),
+      () => t.admin.delete(`${base}/teams/${team.id}`),
+      () => t.admin.delete(`${base}/directories/${dir.id}`),
+    ];
+    for (const [i, step] of steps.entries()) {
+      const res = await step();
+      assert.ok(res.status < 300, `step ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    assert.ok(seen.size >= 30, `only ${seen.size} statements seen`);
+    assert.deepEqual(await withoutIndex(database), []);
+  });
+});

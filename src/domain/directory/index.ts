@@ -20,3 +20,10 @@ export {
   type ScimUser,
   type ScimUserWrite,
 } from './scim-users.ts';
+export {
+  type SignedIn,
+  type SignInRefusal,
+  SignInRefused,
+  type SsoSignIn,
+  signInWithSso,
+} from './sso-users.ts';

@@ -1,0 +1,116 @@
+import { MusterError } from '../../errors.ts';
+import { newId } from '../../infra/ids/index.ts';
+import type { Db, UserProfile, UserRow } from '../../storage/index.ts';
+import * as store from '../../storage/index.ts';
+import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { ssoGroupsClaimed } from '../mappings/index.ts';
+
+/** Why a sign-in was refused, for the person's error page and the admins' audit log. */
+export type SignInRefusal = 'user_suspended' | 'jit_disabled' | 'link_unverified';
+
+export class SignInRefused extends MusterError {
+  readonly reason: SignInRefusal;
+  constructor(reason: SignInRefusal, message: string) {
+    super('forbidden', message);
+    this.reason = reason;
+  }
+}
+
+/** A person an IdP vouched for, as a sign-in protocol hands them over. */
+export interface SsoSignIn {
+  readonly orgId: string;
+  readonly connectionId: string;
+  /** The IdP's stable name for the person: SAML NameID, OIDC sub. */
+  readonly subject: string;
+  readonly profile: UserProfile;
+  readonly groups: readonly string[];
+  /** The IdP sent only some of the person's groups (Entra's overage): they add, never take back. */
+  readonly groupsTruncated: boolean;
+  /** This sign-in's id: the cause of every grant it changes. */
+  readonly loginId: string;
+  /** Whether a first sign-in creates the user. */
+  readonly jit: boolean;
+  /** Whether a user that exists with this email may be linked: only on a domain the org verified. */
+  readonly linkByEmail: boolean;
+}
+
+export interface SignedIn {
+  readonly user: UserRow;
+  readonly created: boolean;
+  readonly linked: boolean;
+}
+
+/** The user a sign-in is for: the subject's user, else the email's (if linking is allowed), else a new one. */
+async function userFor(
+  trx: Db,
+  input: SsoSignIn,
+): Promise<{ user: UserRow; created: boolean; linked: boolean }> {
+  const known = await store.findUserBySubject(trx, input.orgId, input.connectionId, input.subject);
+  if (known) return { user: known, created: false, linked: false };
+  const byEmail = await store.findUserByEmail(trx, input.orgId, input.profile.email);
+  if (byEmail) {
+    if (!input.linkByEmail)
+      throw new SignInRefused(
+        'link_unverified',
+        'An account with this email exists; the organization must verify the domain before sign-in can link to it',
+      );
+    return { user: byEmail, created: false, linked: true };
+  }
+  if (!input.jit)
+    throw new SignInRefused(
+      'jit_disabled',
+      'There is no account for this person and the connection creates none',
+    );
+  const user = await store.insertUser(trx, input.orgId, newId(), input.profile, 'active');
+  return { user, created: true, linked: false };
+}
+
+/**
+ * Provisions a sign-in just in time: finds or creates the user, refreshes
+ * their name, records the connection's grant and the groups the IdP sent,
+ * and lets the mappings follow, all in one transaction. A user a directory
+ * suspended is refused, and a refusal is itself audited.
+ */
+export async function signInWithSso(db: Db, input: SsoSignIn, ctx: ChangeContext): Promise<SignedIn> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const found = await userFor(trx, input);
+      if (found.user.status === 'suspended')
+        throw new SignInRefused('user_suspended', 'This account is suspended by its organization');
+      const { email: _, ...names } = input.profile;
+      await store.updateUser(trx, input.orgId, found.user.id, names);
+      await store.grantRole(trx, input.orgId, found.user.id, {
+        role: 'member',
+        source: 'sso',
+        source_id: input.connectionId,
+      });
+      const userCtx: ChangeContext = { actor: { type: 'user', id: found.user.id }, requestId: ctx.requestId };
+      await ssoGroupsClaimed(trx, { ...input, userId: found.user.id }, userCtx);
+      await recordAudit(trx, userCtx, input.orgId, {
+        action: found.created ? 'sso.user_created' : found.linked ? 'sso.user_linked' : 'sso.signed_in',
+        target: { type: 'user', id: found.user.id },
+        after: {
+          connectionId: input.connectionId,
+          loginId: input.loginId,
+          groups: input.groups,
+          groupsTruncated: input.groupsTruncated,
+        },
+      });
+      const user = await store.findMember(trx, input.orgId, found.user.id);
+      return { user: user ?? found.user, created: found.created, linked: found.linked };
+    });
+  } catch (error) {
+    if (error instanceof SignInRefused)
+      await recordAudit(db, ctx, input.orgId, {
+        action: 'sso.sign_in_refused',
+        target: { type: 'connection', id: input.connectionId },
+        after: {
+          reason: error.reason,
+          subject: input.subject,
+          email: input.profile.email,
+          loginId: input.loginId,
+        },
+      });
+    throw error;
+  }
+}
