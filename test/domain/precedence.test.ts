@@ -157,6 +157,7 @@ describe('precedence of sources', () => {
     const scimB = scimClient(t, dirB.id, dirB.token);
     const inA = await scimA.post('/Users', user('ada@example.com'));
     const inB = await scimB.post('/Users', user('ada@example.com', { name: { givenName: 'Countess' } }));
+    assert.equal(inB.status, 201, 'the same email is a new user in another org, no conflict');
     await pushGroup(scimA, 'Eng', [inA.body.id]);
     await makeMapping(t, first.id, {
       source: { directory: dirA.id, group: 'Eng' },
