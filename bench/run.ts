@@ -6,46 +6,9 @@
 
 import pg from 'pg';
 import { openDatabase } from '../src/storage/index.ts';
+import { phaseBudgetSeconds, report, timed } from './figures.ts';
 import { benchScim } from './scim.ts';
 import { adminToken, type Served, serveInProcess, serveWorkers } from './serve.ts';
-
-interface Figures {
-  readonly count: number;
-  readonly seconds: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-async function timed(
-  count: number,
-  concurrency: number,
-  call: (i: number) => Promise<void>,
-): Promise<Figures> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t0 = performance.now();
-        await call(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { count, seconds, p50: at(0.5), p99: at(0.99) };
-}
-
-function report(engine: string, name: string, f: Figures): void {
-  const rate = (f.count / f.seconds).toFixed(0).padStart(6);
-  process.stdout.write(
-    `${engine.padEnd(8)} ${name.padEnd(44)} ${rate}/s   p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   (n=${f.count})\n`,
-  );
-}
 
 async function call(
   base: string,
@@ -71,7 +34,7 @@ async function benchEngine(engine: string, served: Served): Promise<void> {
     report(
       engine,
       'create org (with audit event), 8 in flight',
-      await timed(1000, 8, async (i) => {
+      await timed(1000, 8, phaseBudgetSeconds, async (i) => {
         await call(base, 'POST', '/orgs', adminToken, { name: `Bench ${run} ${i}` });
       }),
     );
@@ -84,21 +47,21 @@ async function benchEngine(engine: string, served: Served): Promise<void> {
     report(
       engine,
       'create team (with audit event), 8 in flight',
-      await timed(2000, 8, async (i) => {
+      await timed(2000, 8, phaseBudgetSeconds, async (i) => {
         await call(base, 'POST', `/orgs/${org.id}/teams`, key, { name: `Team ${i}` });
       }),
     );
     report(
       engine,
       'GET team by slug with an org API key, 8 in flight',
-      await timed(4000, 8, async (i) => {
+      await timed(4000, 8, phaseBudgetSeconds, async (i) => {
         await call(base, 'GET', `/orgs/${org.id}/teams/team-${i % 2000}`, key);
       }),
     );
     report(
       engine,
       'page of 200 audit events (2,001 in the org)',
-      await timed(300, 4, async () => {
+      await timed(300, 4, phaseBudgetSeconds, async () => {
         await call(base, 'GET', `/orgs/${org.id}/audit-events?limit=200`, key);
       }),
     );

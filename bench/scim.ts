@@ -3,10 +3,13 @@
  * directory of N users and a group of N members: an Entra-style initial sync
  * by 32 clients, userName lookups, member changes on a group of 100 and on
  * the group of N, group lookups by displayName and pages of users at any
- * depth. On PostgreSQL each line also shows its target and whether it is met.
+ * depth, then group mappings on the group of N (bench/mappings.ts). On
+ * PostgreSQL each line also shows its target and whether it is met.
  */
 
-import http from 'node:http';
+import { client } from './client.ts';
+import { figuresOf, phaseBudgetSeconds, random, report, reportValue, thousands, timed } from './figures.ts';
+import { benchMappings } from './mappings.ts';
 import { adminToken, type Served } from './serve.ts';
 
 const userSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -14,85 +17,8 @@ const enterpriseSchema = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 const groupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const patchSchema = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-/** Every timed phase stops issuing requests at its count or after this long, whichever comes first. */
-const phaseBudgetSeconds = 60;
 /** The initial sync and the filling of the big group stop here at the latest (the bench then fails). */
 const syncBudgetSeconds = 900;
-
-interface Figures {
-  readonly count: number;
-  readonly seconds: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-interface Target {
-  readonly text: string;
-  readonly met: boolean;
-}
-
-function figuresOf(latencies: number[], seconds: number): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { count: sorted.length, seconds, p50: at(0.5), p99: at(0.99) };
-}
-
-/** Runs `call` up to `count` times with `concurrency` in flight, stopping early after `budgetSeconds`. */
-async function timed(
-  count: number,
-  concurrency: number,
-  budgetSeconds: number,
-  call: (i: number) => Promise<void>,
-): Promise<Figures> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const deadline = started + budgetSeconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count && performance.now() < deadline) {
-        const i = next++;
-        const t0 = performance.now();
-        await call(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return figuresOf(latencies, (performance.now() - started) / 1000);
-}
-
-function withTarget(engine: string, target: Target | undefined): string {
-  if (!target || engine !== 'postgres') return '';
-  return `   target ${target.text}: ${target.met ? 'met' : 'MISSED'}`;
-}
-
-/** One line per figure, as bench/run.ts prints them. */
-function report(engine: string, name: string, f: Figures, target?: Target): void {
-  const rate = (f.count / f.seconds).toFixed(0).padStart(6);
-  process.stdout.write(
-    `${engine.padEnd(8)} ${name.padEnd(44)} ${rate}/s   p50 ${f.p50.toFixed(2).padStart(6)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   (n=${f.count})${withTarget(engine, target)}\n`,
-  );
-}
-
-function reportValue(engine: string, name: string, value: string, target?: Target): void {
-  process.stdout.write(
-    `${engine.padEnd(8)} ${name.padEnd(44)} ${value.padStart(8)}${withTarget(engine, target)}\n`,
-  );
-}
-
-const thousands = (n: number) => n.toLocaleString('en-US');
-
-/** mulberry32: the same "random" users on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const givenNames = [
   'Ada',
@@ -178,52 +104,6 @@ function memberPatch(op: 'Add' | 'Remove', ids: readonly string[]) {
   };
 }
 
-type Client = (method: string, path: string, body?: unknown) => Promise<unknown>;
-
-/**
- * node:http with kept-alive connections: `fetch` costs the client about as
- * much main thread per request as Muster's own handling, which on a shared
- * two-core machine would measure the client rather than the server.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function send(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: string | undefined) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function client(base: string, token: string, contentType: string): Client {
-  return async (method, path, body) => {
-    const url = new URL(`${base}${path}`);
-    if (url.hostname !== '127.0.0.1') throw new Error(`the bench only calls 127.0.0.1, not ${url.host}`);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await send(
-      url,
-      method,
-      {
-        authorization: `Bearer ${token}`,
-        ...(payload === undefined
-          ? {}
-          : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-      },
-      payload,
-    );
-    const json = res.text ? JSON.parse(res.text) : undefined;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 500)}`);
-    return json;
-  };
-}
-
 interface ListResponse {
   totalResults: number;
   Resources: { id: string }[];
@@ -253,11 +133,11 @@ export async function benchScim(engine: string, served: Served, options: { users
     const api = client(`${origin}/api/v1`, adminToken, 'application/json');
     const org = (await api('POST', '/orgs', { name: `SCIM bench ${run}` })) as { id: string };
     const { key } = (await api('POST', `/orgs/${org.id}/api-keys`, { name: 'bench' })) as { key: string };
-    const directory = (await client(`${origin}/api/v1`, key, 'application/json')(
-      'POST',
-      `/orgs/${org.id}/directories`,
-      { name: 'Entra ID', provider: 'entra' },
-    )) as { id: string; token: string };
+    const orgApi = client(`${origin}/api/v1`, key, 'application/json');
+    const directory = (await orgApi('POST', `/orgs/${org.id}/directories`, {
+      name: 'Entra ID',
+      provider: 'entra',
+    })) as { id: string; token: string };
     const scim = client(`${origin}/scim/v2/${directory.id}`, directory.token, 'application/scim+json');
 
     // The initial sync: for each user, Entra looks the userName up, then creates it.
@@ -388,6 +268,17 @@ export async function benchScim(engine: string, served: Served, options: { users
         met: page.p99 < 20,
       });
     }
+
+    await benchMappings({
+      engine,
+      api: orgApi,
+      scim,
+      orgId: org.id,
+      directoryId: directory.id,
+      groupId: big,
+      groupName: 'Contoso All',
+      memberIds: ids,
+    });
   } finally {
     await served.stop();
   }

@@ -10,6 +10,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.ts';
+import { JobRunner } from '../src/domain/jobs/index.ts';
+import { mappingJobHandlers } from '../src/domain/mappings/index.ts';
 import { createLogger } from '../src/infra/log/index.ts';
 import { createMetrics } from '../src/infra/metrics/index.ts';
 import {
@@ -58,6 +60,13 @@ export async function serveInProcess(database: Database): Promise<Served> {
     metrics,
   });
   const upkeep = (await needsOwnUpkeep(database)) ? startUpkeep(database) : undefined;
+  // As `npm start` runs them: background jobs with the default lease and batch size.
+  const jobs = new JobRunner(database.db, {
+    handlers: mappingJobHandlers,
+    leaseSeconds: 30,
+    batchSize: 2000,
+  });
+  jobs.start();
   const server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
@@ -66,6 +75,7 @@ export async function serveInProcess(database: Database): Promise<Served> {
     settled: () => waitSettled(database.db),
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
+      await jobs.stop();
       await upkeep?.stop();
       await database.close();
     },

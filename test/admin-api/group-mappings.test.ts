@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { insertConnection } from '../../src/storage/index.ts';
 import { type TestApp, type TestAppOptions, testApp } from '../support/app.ts';
 import { assertError, isoPattern, uuidPattern } from '../support/assertions.ts';
+import { type AuditEventBody, auditOf } from '../support/audit.ts';
 import { makeApiKey, makeOrg, makeTeam, unique } from '../support/factories.ts';
 import {
   addMembers,
   type MappingBody,
+  makeConnection,
   makeMapping,
+  memberId,
   memberOf,
   pushGroup,
   pushUsers,
 } from '../support/mappings.ts';
 import { makeDirectory, patchOp, scimClient, user } from '../support/scim.ts';
-
-interface AuditEventBody {
-  id: string;
-  actor: { type: string; id: string | null };
-  action: string;
-  target: { type: string; id: string | null };
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  requestId: string | null;
-}
 
 interface PreviewBody {
   considered: number;
@@ -73,24 +65,6 @@ async function setup(options: TestAppOptions = {}) {
   return { t, org, dir, scim, platform, data, base: `/api/v1/orgs/${org.id}/group-mappings` };
 }
 
-async function makeConnection(t: TestApp, orgId: string): Promise<string> {
-  const id = randomUUID();
-  await insertConnection(t.database.db, orgId, { id, protocol: 'saml', provider: 'okta' });
-  return id;
-}
-
-async function auditOf(
-  t: TestApp,
-  org: string,
-  action: string,
-  targetId?: string,
-): Promise<AuditEventBody[]> {
-  const target = targetId ? `&targetId=${targetId}` : '';
-  const res = await t.admin.get(`/api/v1/orgs/${org}/audit-events?action=${action}${target}&limit=200`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data as AuditEventBody[];
-}
-
 async function allMappings(
   t: TestApp,
   org: string,
@@ -112,12 +86,6 @@ async function allMappings(
     assert.ok(pages < 100, 'pagination does not end');
   } while (cursor !== null);
   return { ids, pages };
-}
-
-async function memberId(t: TestApp, org: string, email: string): Promise<string> {
-  const res = await t.admin.get(`/api/v1/orgs/${org}/members/${encodeURIComponent(email)}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.id as string;
 }
 
 function assertReconciliation(body: MappingBody & { reconciliation: Record<string, unknown> | null }): void {

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type TestApp, testApp } from '../support/app.ts';
 import { assertError, isoPattern, uuidPattern } from '../support/assertions.ts';
+import { auditOf } from '../support/audit.ts';
 import { makeApiKey, makeOrg, makeTeam, unique } from '../support/factories.ts';
-import { makeMapping, memberOf, pushGroup, pushUsers } from '../support/mappings.ts';
+import { makeMapping, memberId, memberOf, pushGroup, pushUsers } from '../support/mappings.ts';
 import { groupMemberIds, makeDirectory, type ScimClient, scimClient, user } from '../support/scim.ts';
 
 interface MemberBody {
@@ -18,16 +19,6 @@ interface MemberBody {
   rolePinned: boolean;
   sources: string[];
   teams: { id: string; slug: string; name: string; sources: string[] }[];
-}
-
-interface AuditEventBody {
-  id: string;
-  actor: { type: string; id: string | null };
-  action: string;
-  target: { type: string; id: string | null };
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  requestId: string | null;
 }
 
 const memberKeys = [
@@ -79,12 +70,6 @@ async function pushPerson(
   return res.body.id as string;
 }
 
-async function memberId(t: TestApp, org: string, email: string): Promise<string> {
-  const res = await t.admin.get(`/api/v1/orgs/${org}/members/${encodeURIComponent(email)}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.id as string;
-}
-
 async function allMembers(
   t: TestApp,
   org: string,
@@ -106,18 +91,6 @@ async function allMembers(
     assert.ok(pages < 100, 'pagination does not end');
   } while (cursor !== null);
   return { emails: members.map((m) => m.email), ids: members.map((m) => m.id), pages };
-}
-
-async function auditOf(
-  t: TestApp,
-  org: string,
-  action: string,
-  targetId?: string,
-): Promise<AuditEventBody[]> {
-  const target = targetId ? `&targetId=${targetId}` : '';
-  const res = await t.admin.get(`/api/v1/orgs/${org}/audit-events?action=${action}${target}&limit=200`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data as AuditEventBody[];
 }
 
 describe('GET /api/v1/orgs/{org}/members', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type TestApp, testApp } from '../support/app.ts';
 import { assertError, isoPattern, uuidPattern } from '../support/assertions.ts';
+import { type AuditEventBody, auditOf } from '../support/audit.ts';
 import { makeApiKey, makeOrg, makeTeam, unique } from '../support/factories.ts';
 
 interface TeamBody {
@@ -13,26 +14,11 @@ interface TeamBody {
   updatedAt: string;
 }
 
-interface AuditEventBody {
-  actor: { type: string; id: string | null };
-  action: string;
-  target: { type: string; id: string | null };
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-}
-
 function assertSnapshot(actual: unknown, team: TeamBody, orgId: string): void {
   assert.ok(actual !== null && typeof actual === 'object', `snapshot ${JSON.stringify(actual)}`);
   const snapshot = actual as Record<string, unknown>;
   for (const [key, value] of Object.entries(team)) assert.deepEqual(snapshot[key], value, key);
   if ('orgId' in snapshot) assert.equal(snapshot.orgId, orgId);
-}
-
-async function auditOf(t: TestApp, org: string, action: string, targetId: string): Promise<AuditEventBody[]> {
-  const res = await t.admin.get(`/api/v1/orgs/${org}/audit-events?action=${action}&targetId=${targetId}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data as AuditEventBody[];
 }
 
 async function allTeams(t: TestApp, org: string, limit: number): Promise<{ ids: string[]; pages: number }> {

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { SignInRefused, type SsoSignIn, signInWithSso } from '../../src/domain/directory/index.ts';
 import { newId } from '../../src/infra/ids/index.ts';
-import { insertConnection } from '../../src/storage/index.ts';
-import { type TestApp, testApp } from '../support/app.ts';
+import { testApp } from '../support/app.ts';
+import { auditOf } from '../support/audit.ts';
 import { makeOrg, makeTeam } from '../support/factories.ts';
-import { makeMapping, memberOf, pushGroup } from '../support/mappings.ts';
+import { makeConnection, makeMapping, memberOf, pushGroup } from '../support/mappings.ts';
 import { makeDirectory, patchOp, scimClient, user } from '../support/scim.ts';
 
 /**
@@ -14,15 +14,6 @@ import { makeDirectory, patchOp, scimClient, user } from '../support/scim.ts';
  * SCIM, sign-in and invitations meet the same person.
  */
 const ctx = { actor: { type: 'system' as const, id: null } };
-
-async function connectionOf(t: TestApp, orgId: string, provider = 'okta') {
-  const row = await insertConnection(t.database.db, orgId, {
-    id: newId(),
-    protocol: 'saml',
-    provider: provider as 'okta',
-  });
-  return row.id;
-}
 
 function signIn(orgId: string, connectionId: string, over: Partial<SsoSignIn> = {}): SsoSignIn {
   return {
@@ -39,11 +30,6 @@ function signIn(orgId: string, connectionId: string, over: Partial<SsoSignIn> = 
   };
 }
 
-async function auditActions(t: TestApp, orgId: string, action: string) {
-  const res = await t.admin.get(`/api/v1/orgs/${orgId}/audit-events?action=${action}`);
-  return res.body.data as { after: Record<string, unknown> }[];
-}
-
 describe('precedence of sources', () => {
   it('SCIM says inactive, a sign-in arrives: refused, nothing changes, the refusal is audited', async () => {
     const t = await testApp();
@@ -52,7 +38,7 @@ describe('precedence of sources', () => {
     const scim = scimClient(t, dir.id, dir.token);
     const created = await scim.post('/Users', user('ada@example.com'));
     await scim.patch(`/Users/${created.body.id}`, patchOp({ op: 'replace', path: 'active', value: false }));
-    const connection = await connectionOf(t, org.id);
+    const connection = await makeConnection(t, org.id);
     await assert.rejects(
       signInWithSso(t.database.db, signIn(org.id, connection, { groups: ['Eng'] }), ctx),
       (error: unknown) =>
@@ -63,8 +49,8 @@ describe('precedence of sources', () => {
       status: 'suspended',
       teams: {},
     });
-    const refused = await auditActions(t, org.id, 'sso.sign_in_refused');
-    assert.equal(refused[0]?.after.reason, 'user_suspended');
+    const refused = await auditOf(t, org.id, 'sso.sign_in_refused');
+    assert.equal(refused[0]?.after?.reason, 'user_suspended');
     const sources = (await t.admin.get(`/api/v1/orgs/${org.id}/members/ada@example.com`)).body.sources;
     assert.deepEqual(sources, ['scim'], 'the refused sign-in granted nothing');
   });
@@ -109,7 +95,7 @@ describe('precedence of sources', () => {
   it('JIT creates the user; SCIM later takes over the same user by email', async () => {
     const t = await testApp();
     const org = await makeOrg(t);
-    const connection = await connectionOf(t, org.id);
+    const connection = await makeConnection(t, org.id);
     const { user: jit, created } = await signInWithSso(t.database.db, signIn(org.id, connection), ctx);
     assert.equal(created, true);
     const dir = await makeDirectory(t, org.id, 'okta');
@@ -119,13 +105,13 @@ describe('precedence of sources', () => {
     const member = await t.admin.get(`/api/v1/orgs/${org.id}/members/${jit.id}`);
     assert.deepEqual(member.body.sources, ['scim', 'sso']);
     assert.equal(member.body.givenName, 'Augusta', 'SCIM now keeps the profile');
-    assert.equal((await auditActions(t, org.id, 'scim.user_linked'))[0] !== undefined, true);
+    assert.equal((await auditOf(t, org.id, 'scim.user_linked'))[0] !== undefined, true);
   });
 
   it('JIT creates the user; SCIM later takes over the same user by externalId, whatever its email', async () => {
     const t = await testApp();
     const org = await makeOrg(t);
-    const connection = await connectionOf(t, org.id);
+    const connection = await makeConnection(t, org.id);
     // Okta's OIDC sub and its SCIM externalId are both the Okta user id.
     const { user: jit } = await signInWithSso(
       t.database.db,
@@ -171,7 +157,7 @@ describe('precedence of sources', () => {
     assert.deepEqual([b.body.role, b.body.teams.length, b.body.givenName], ['member', 0, 'Countess']);
     assert.equal((await t.admin.get(`/api/v1/orgs/${second.id}/members/${a.body.id}`)).status, 404);
     // A sign-in through the second org's connection reaches the second org's user only.
-    const connection = await connectionOf(t, second.id);
+    const connection = await makeConnection(t, second.id);
     const signed = await signInWithSso(t.database.db, signIn(second.id, connection), ctx);
     assert.equal(signed.user.id, b.body.id);
     assert.equal(signed.linked, true);
@@ -184,7 +170,7 @@ describe('sign-in provisioning', () => {
     const org = await makeOrg(t);
     const platform = await makeTeam(t, org.id, 'Platform');
     const data = await makeTeam(t, org.id, 'Data');
-    const connection = await connectionOf(t, org.id, 'keycloak');
+    const connection = await makeConnection(t, org.id, 'keycloak');
     await makeMapping(t, org.id, { source: { connection, group: '/eng/platform' }, team: platform.slug });
     await makeMapping(t, org.id, {
       source: { connection, group: '/eng/data' },
@@ -220,7 +206,7 @@ describe('sign-in provisioning', () => {
     const t = await testApp();
     const org = await makeOrg(t);
     const platform = await makeTeam(t, org.id, 'Platform');
-    const connection = await connectionOf(t, org.id, 'keycloak');
+    const connection = await makeConnection(t, org.id, 'keycloak');
     await makeMapping(t, org.id, { source: { connection, group: '/eng/platform' }, team: platform.slug });
     const { user: signed } = await signInWithSso(
       t.database.db,
@@ -234,7 +220,7 @@ describe('sign-in provisioning', () => {
     const t = await testApp();
     const org = await makeOrg(t);
     const platform = await makeTeam(t, org.id, 'Platform');
-    const connection = await connectionOf(t, org.id, 'entra');
+    const connection = await makeConnection(t, org.id, 'entra');
     const objectId = '5f6a7c2e-8b1d-4c3a-9e0f-1a2b3c4d5e6f';
     const { user: signed } = await signInWithSso(
       t.database.db,
@@ -252,7 +238,7 @@ describe('sign-in provisioning', () => {
   it('no JIT: a first sign-in is refused; an unverified domain never links an existing account', async () => {
     const t = await testApp();
     const org = await makeOrg(t);
-    const connection = await connectionOf(t, org.id);
+    const connection = await makeConnection(t, org.id);
     await assert.rejects(
       signInWithSso(t.database.db, signIn(org.id, connection, { jit: false }), ctx),
       (error: unknown) => error instanceof SignInRefused && error.reason === 'jit_disabled',
@@ -263,7 +249,7 @@ describe('sign-in provisioning', () => {
       signInWithSso(t.database.db, signIn(org.id, connection, { linkByEmail: false }), ctx),
       (error: unknown) => error instanceof SignInRefused && error.reason === 'link_unverified',
     );
-    const refusals = (await auditActions(t, org.id, 'sso.sign_in_refused')).map((e) => e.after.reason).sort();
+    const refusals = (await auditOf(t, org.id, 'sso.sign_in_refused')).map((e) => e.after?.reason).sort();
     assert.deepEqual(refusals, ['jit_disabled', 'link_unverified']);
   });
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { newId } from '../../src/infra/ids/index.ts';
+import { type DirectoryProvider, insertConnection } from '../../src/storage/index.ts';
 import type { TestApp } from './app.ts';
 import { groupSchema, patchOp, type ScimClient, user } from './scim.ts';
 
@@ -90,4 +92,24 @@ export async function removeMembers(scim: ScimClient, groupId: string, memberIds
   );
   assert.ok(res.status === 204 || res.status === 200, JSON.stringify(res.body));
   return res;
+}
+
+/** A member's user id, found by email through the members API. */
+export async function memberId(t: TestApp, org: string, email: string): Promise<string> {
+  const res = await t.admin.get(`/api/v1/orgs/${org}/members/${encodeURIComponent(email)}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.id as string;
+}
+
+/**
+ * An SSO connection's core row, written to storage: what mappings and
+ * sign-in provisioning need of a connection. Returns its id.
+ */
+export async function makeConnection(
+  t: TestApp,
+  orgId: string,
+  provider: DirectoryProvider = 'okta',
+): Promise<string> {
+  const row = await insertConnection(t.database.db, orgId, { id: newId(), protocol: 'saml', provider });
+  return row.id;
 }

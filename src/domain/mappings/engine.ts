@@ -32,17 +32,18 @@ export async function syncGrants(
   const listed = 'userIds' in users ? users.userIds : users.scimUserIds;
   if (listed.length === 0) return nothing;
   // Most groups are mapped to nothing: one indexed read and the event costs no more.
-  if (!('mappingIds' in mappings) && (await store.mappingIdsIn(trx, orgId, mappings)).length === 0)
-    return nothing;
-  const userIds =
-    'userIds' in users ? [...new Set(users.userIds)].sort() : await store.userIdsOf(trx, orgId, users);
+  const scope =
+    'mappingIds' in mappings ? mappings : { mappingIds: await store.mappingIdsIn(trx, orgId, mappings) };
+  if (scope.mappingIds.length === 0) return nothing;
   let result = nothing;
-  for (let i = 0; i < userIds.length; i += chunkSize) {
-    const part = await syncChunk(trx, orgId, mappings, userIds.slice(i, i + chunkSize), cause);
+  for (let i = 0; i < listed.length; i += chunkSize) {
+    const part = listed.slice(i, i + chunkSize);
+    const chunk = 'userIds' in users ? { userIds: part } : { scimUserIds: part };
+    const next = await syncChunk(trx, orgId, scope, chunk, cause);
     result = {
-      added: result.added + part.added,
-      removed: result.removed + part.removed,
-      roleChanges: [...result.roleChanges, ...part.roleChanges],
+      added: result.added + next.added,
+      removed: result.removed + next.removed,
+      roleChanges: [...result.roleChanges, ...next.roleChanges],
     };
   }
   return result;
@@ -52,16 +53,17 @@ async function syncChunk(
   trx: Db,
   orgId: string,
   mappings: MappingScope,
-  userIds: string[],
+  users: UserScope,
   cause: ChangeCause,
 ): Promise<EngineResult> {
   // Locked before computing, so a concurrent change to the same users is seen whole, never half.
-  await store.lockUsers(trx, orgId, userIds);
+  const userIds = await store.lockUsers(trx, orgId, users);
+  if (userIds.length === 0) return nothing;
   const changes = await store.computeGrantChanges(trx, orgId, mappings, { userIds });
   if (changes.length === 0) return nothing;
   const withEvents = changes.map((change: GrantChange) => ({ ...change, eventId: newId() }));
-  await store.applyMembershipChanges(trx, orgId, withEvents, cause);
-  const touched = await store.applyRoleGrantChanges(trx, orgId, withEvents, cause);
+  await store.applyGrantChanges(trx, orgId, 'team', withEvents, cause);
+  const touched = await store.applyGrantChanges(trx, orgId, 'role', withEvents, cause);
   const roleChanges = await store.recomputeRoles(
     trx,
     orgId,

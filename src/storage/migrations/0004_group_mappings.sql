@@ -99,9 +99,10 @@ alter table role_grants
     references group_mappings (org_id, id) on delete cascade,
   add constraint role_grants_mapping_source check (mapping_id is null or source_id = mapping_id::text);
 create index role_grants_mapping_idx on role_grants (mapping_id, user_id) where mapping_id is not null;
--- An org's owners, counted whenever one would be demoted or removed.
+-- An org's owners, counted whenever one would be demoted or removed: only a
+-- manual grant makes an owner, and it always wins. (users.role has no index:
+-- a reconciliation rewrites it for every member it promotes.)
 create index role_grants_owner_idx on role_grants (org_id, user_id) where role = 'owner';
-create index users_org_role_idx on users (org_id, role, id);
 
 -- A user's history ("why is Alice in Platform?") reads the events about them.
 create index audit_events_target_idx on audit_events (org_id, target_id, id desc);

@@ -60,23 +60,21 @@ export async function mappingIdsIn(db: Db, orgId: string, scope: MappingScope): 
   return rows.map((r) => r.id);
 }
 
-/** The org users behind SCIM users, in id order (the order their rows are locked in). */
-export async function userIdsOf(db: Db, orgId: string, scope: UserScope): Promise<string[]> {
-  const { rows } = await sql<{ user_id: string }>`
-    select user_id from (${userFilter(orgId, scope)}) u order by user_id
-  `.execute(db);
-  return rows.map((r) => r.user_id);
-}
-
 /**
- * Locks users' rows in id order, so engines changing the same user queue one
- * behind the other and each computes from what the previous one committed.
+ * Locks the users' rows in id order, so engines changing the same user queue
+ * one behind the other and each computes from what the previous one
+ * committed. Returns the ids locked: SCIM users are named by the org users
+ * behind them.
  */
-export async function lockUsers(db: Db, orgId: string, userIds: readonly string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await sql`
-    select id from users where org_id = ${orgId} and id = any(${uuids(userIds)}) order by id for update
+export async function lockUsers(db: Db, orgId: string, users: UserScope): Promise<string[]> {
+  const ids =
+    'userIds' in users
+      ? sql`select unnest(${uuids(users.userIds)})`
+      : sql`select user_id from scim_users where org_id = ${orgId} and id = any(${uuids(users.scimUserIds)})`;
+  const { rows } = await sql<{ id: string }>`
+    select id from users where org_id = ${orgId} and id in (${ids}) order by id for update
   `.execute(db);
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -156,86 +154,66 @@ function auditColumns(cause: ChangeCause) {
 
 const causeJson = (cause: ChangeCause) => sql`${JSON.stringify(cause.cause)}::jsonb`;
 
-/**
- * Applies team changes: each inserted or deleted row gets its audit event
- * (the id given with it), and only rows that really changed are recorded.
- * Returns how many rows changed.
- */
-export async function applyMembershipChanges(
-  db: Db,
-  orgId: string,
-  changes: readonly (GrantChange & { readonly eventId: string })[],
-  cause: ChangeCause,
-): Promise<number> {
-  const teams = changes.filter((c) => c.teamId !== null);
-  let changed = 0;
-  for (const op of ['remove', 'add'] as const) {
-    const batch = teams.filter((c) => c.op === op);
-    if (batch.length === 0) continue;
-    const input = sql`select * from unnest(
-        ${uuids(batch.map((c) => c.userId))}, ${uuids(batch.map((c) => c.teamId ?? ''))},
-        ${uuids(batch.map((c) => c.mappingId))}, ${sql.val(batch.map((c) => c.source))}::text[],
-        ${uuids(batch.map((c) => c.eventId))}
-      ) as t(user_id, team_id, mapping_id, source, event_id)`;
-    const write =
-      op === 'add'
-        ? sql`insert into memberships (org_id, team_id, user_id, source, source_id, mapping_id, event_id)
-              select ${orgId}::uuid, team_id, user_id, source, mapping_id::text, mapping_id, event_id from input
-              on conflict do nothing
-              returning user_id, team_id, mapping_id, source, event_id`
-        : sql`delete from memberships x using input i
-               where x.org_id = ${orgId} and x.team_id = i.team_id and x.user_id = i.user_id
-                 and x.source = i.source and x.source_id = i.mapping_id::text
-              returning x.user_id, x.team_id, x.mapping_id, x.source, i.event_id`;
-    const { rows } = await sql<{ n: number }>`
-      with input as (${input}), w as (${write}), a as (
-        insert into audit_events (id, org_id, actor_type, actor_id, request_id, action, target_type, target_id, after)
-        select w.event_id, ${orgId}::uuid, ${auditColumns(cause)},
-               ${op === 'add' ? 'membership.granted' : 'membership.revoked'}, 'user', w.user_id::text,
-               jsonb_build_object('teamId', w.team_id, 'source', w.source, 'mappingId', w.mapping_id,
-                                  'cause', ${causeJson(cause)})
-          from w
-      )
-      select count(*)::int as n from w
-    `.execute(db);
-    changed += Number(rows[0]?.n ?? 0);
-  }
-  return changed;
-}
+/** How each kind of grant is stored and audited. */
+const grantKinds = {
+  team: {
+    table: 'memberships',
+    key: 'team_id',
+    keyType: sql`uuid[]`,
+    auditKey: 'teamId',
+    actions: { add: 'membership.granted', remove: 'membership.revoked' },
+    of: (c: GrantChange) => c.teamId,
+  },
+  role: {
+    table: 'role_grants',
+    key: 'role',
+    keyType: sql`text[]`,
+    auditKey: 'role',
+    actions: { add: 'role_grant.granted', remove: 'role_grant.revoked' },
+    of: (c: GrantChange) => c.role,
+  },
+} as const;
 
-/** As applyMembershipChanges, for role grants; returns the users whose grants changed. */
-export async function applyRoleGrantChanges(
+/**
+ * Applies the changes of one kind (team memberships or role grants): each
+ * row inserted or deleted gets its audit event (the id given with it), and
+ * only rows that really changed are recorded. Returns the users whose rows
+ * changed.
+ */
+export async function applyGrantChanges(
   db: Db,
   orgId: string,
+  kind: keyof typeof grantKinds,
   changes: readonly (GrantChange & { readonly eventId: string })[],
   cause: ChangeCause,
 ): Promise<string[]> {
-  const roles = changes.filter((c) => c.role !== null);
+  const spec = grantKinds[kind];
+  const table = sql.table(spec.table);
+  const key = sql.ref(spec.key);
   const users = new Set<string>();
   for (const op of ['remove', 'add'] as const) {
-    const batch = roles.filter((c) => c.op === op);
+    const batch = changes.filter((c) => c.op === op && spec.of(c) !== null);
     if (batch.length === 0) continue;
     const input = sql`select * from unnest(
-        ${uuids(batch.map((c) => c.userId))}, ${sql.val(batch.map((c) => c.role ?? ''))}::text[],
+        ${uuids(batch.map((c) => c.userId))}, ${sql.val(batch.map((c) => spec.of(c) ?? ''))}::${spec.keyType},
         ${uuids(batch.map((c) => c.mappingId))}, ${sql.val(batch.map((c) => c.source))}::text[],
         ${uuids(batch.map((c) => c.eventId))}
-      ) as t(user_id, role, mapping_id, source, event_id)`;
+      ) as t(user_id, ${key}, mapping_id, source, event_id)`;
     const write =
       op === 'add'
-        ? sql`insert into role_grants (org_id, user_id, role, source, source_id, mapping_id, event_id)
-              select ${orgId}::uuid, user_id, role, source, mapping_id::text, mapping_id, event_id from input
+        ? sql`insert into ${table} (org_id, ${key}, user_id, source, source_id, mapping_id, event_id)
+              select ${orgId}::uuid, ${key}, user_id, source, mapping_id::text, mapping_id, event_id from input
               on conflict do nothing
-              returning user_id, role, mapping_id, source, event_id`
-        : sql`delete from role_grants g using input i
-               where g.org_id = ${orgId} and g.user_id = i.user_id and g.source = i.source
-                 and g.source_id = i.mapping_id::text and g.role = i.role
-              returning g.user_id, g.role, g.mapping_id, g.source, i.event_id`;
+              returning user_id, ${key} as granted, mapping_id, source, event_id`
+        : sql`delete from ${table} x using input i
+               where x.org_id = ${orgId} and x.user_id = i.user_id and x.source = i.source
+                 and x.source_id = i.mapping_id::text and x.${key} = i.${key}
+              returning x.user_id, x.${key} as granted, x.mapping_id, x.source, i.event_id`;
     const { rows } = await sql<{ user_id: string }>`
       with input as (${input}), w as (${write}), a as (
         insert into audit_events (id, org_id, actor_type, actor_id, request_id, action, target_type, target_id, after)
-        select w.event_id, ${orgId}::uuid, ${auditColumns(cause)},
-               ${op === 'add' ? 'role_grant.granted' : 'role_grant.revoked'}, 'user', w.user_id::text,
-               jsonb_build_object('role', w.role, 'source', w.source, 'mappingId', w.mapping_id,
+        select w.event_id, ${orgId}::uuid, ${auditColumns(cause)}, ${spec.actions[op]}, 'user', w.user_id::text,
+               jsonb_build_object(${spec.auditKey}::text, w.granted, 'source', w.source, 'mappingId', w.mapping_id,
                                   'cause', ${causeJson(cause)})
           from w
       )

@@ -48,10 +48,14 @@ export async function previewMappingChange(db: Db, orgId: string, input: Preview
       select user_id from memberships where mapping_id = ${replaced} and org_id = ${orgId}
       union select user_id from role_grants where mapping_id = ${replaced} and org_id = ${orgId}
     ),
+    u as (
+      select user_id, bool_or(in_s) as in_s
+        from (select user_id, true as in_s from s union all select user_id, false from h) x
+       group by user_id
+    ),
     t as (
-      select usr.id, usr.email, usr.role, usr.role_pinned, exists (select 1 from s where s.user_id = usr.id) as in_s
-        from (select user_id from s union select user_id from h) u
-        join users usr on usr.org_id = ${orgId} and usr.id = u.user_id
+      select usr.id, usr.email, usr.role, usr.role_pinned, u.in_s
+        from u join users usr on usr.org_id = ${orgId} and usr.id = u.user_id
     ),
     e as (
       select t.*,

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { GrantSource, OrgRole, UserRow } from '../schema.ts';
 import { type PageOf, type PageRequest, toPage } from './page.ts';
@@ -76,6 +76,15 @@ export function findMember(db: Db, orgId: string, userId: string, forUpdate = fa
   return query.executeTakeFirst();
 }
 
+/** Where a grant came from: its source, and the mapping and group behind it if a mapping made it. */
+const originColumns = (grant: RawBuilder<unknown>) =>
+  sql`${grant}.source, ${grant}.source_id, ${grant}.mapping_id, ${grant}.event_id, ${grant}.created_at,
+      gm.directory_id, gm.connection_id, gm.group_key, coalesce(g.display_name, gm.group_name) as group_name`;
+
+const originJoins = (grant: RawBuilder<unknown>) =>
+  sql`left join group_mappings gm on gm.org_id = ${grant}.org_id and gm.id = ${grant}.mapping_id
+      left join scim_groups g on g.id = gm.scim_group_id`;
+
 export interface TeamGrantRow {
   readonly user_id: string;
   readonly team_id: string;
@@ -101,13 +110,10 @@ export async function teamGrantsOf(
 ): Promise<TeamGrantRow[]> {
   if (userIds.length === 0) return [];
   const { rows } = await sql<TeamGrantRow>`
-    select m.user_id, m.team_id, t.slug as team_slug, t.name as team_name, m.source, m.source_id,
-           m.mapping_id, m.event_id, m.created_at, gm.directory_id, gm.connection_id, gm.group_key,
-           coalesce(g.display_name, gm.group_name) as group_name
+    select m.user_id, m.team_id, t.slug as team_slug, t.name as team_name, ${originColumns(sql.ref('m'))}
       from memberships m
       join teams t on t.org_id = m.org_id and t.id = m.team_id
-      left join group_mappings gm on gm.org_id = m.org_id and gm.id = m.mapping_id
-      left join scim_groups g on g.id = gm.scim_group_id
+      ${originJoins(sql.ref('m'))}
      where m.org_id = ${orgId} and m.user_id = any(${sql.val([...userIds])}::uuid[])
        ${teamId ? sql`and m.team_id = ${teamId}` : sql``}
      order by t.name, t.id, m.created_at
@@ -136,11 +142,9 @@ export async function roleGrantsOf(
 ): Promise<RoleGrantRow[]> {
   if (userIds.length === 0) return [];
   const { rows } = await sql<RoleGrantRow>`
-    select r.user_id, r.role, r.source, r.source_id, r.mapping_id, r.event_id, r.created_at,
-           gm.directory_id, gm.connection_id, gm.group_key, coalesce(g.display_name, gm.group_name) as group_name
+    select r.user_id, r.role, ${originColumns(sql.ref('r'))}
       from role_grants r
-      left join group_mappings gm on gm.org_id = r.org_id and gm.id = r.mapping_id
-      left join scim_groups g on g.id = gm.scim_group_id
+      ${originJoins(sql.ref('r'))}
      where r.org_id = ${orgId} and r.user_id = any(${sql.val([...userIds])}::uuid[])
      order by r.created_at
   `.execute(db);
@@ -224,12 +228,14 @@ export async function removeManualMembership(db: Db, orgId: string, userId: stri
 
 /**
  * Serialises changes to an org's owners (its row is locked for the rest of
- * the transaction) and says how many there are.
+ * the transaction) and says how many there are. Only a manual grant makes an
+ * owner, and the highest grant (or a pinned one, which is the manual one)
+ * always wins, so the owners are the holders of an owner grant.
  */
 export async function lockOwners(db: Db, orgId: string): Promise<number> {
   await db.selectFrom('orgs').select('id').where('id', '=', orgId).forUpdate().execute();
   const row = await db
-    .selectFrom('users')
+    .selectFrom('role_grants')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('org_id', '=', orgId)
     .where('role', '=', 'owner')
