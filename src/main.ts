@@ -120,6 +120,7 @@ async function startJobs(database: Database, config: Config, logger: Logger): Pr
     handlers: mappingJobHandlers,
     leaseSeconds: config.jobLeaseSeconds,
     batchSize: config.jobBatchSize,
+    parallelism: config.jobParallelism,
     onError: (job, error) =>
       logger.warn('background job failed', { jobId: job.id, kind: job.kind, error: String(error) }),
   });

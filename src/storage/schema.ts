@@ -13,6 +13,7 @@ export interface OrgsTable {
   id: string;
   name: string;
   slug: string;
+  app_urls: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -180,8 +181,70 @@ export interface ConnectionsTable {
   org_id: string;
   protocol: ConnectionProtocol;
   provider: DirectoryProvider;
+  name: Generated<string>;
+  jit: Generated<boolean>;
+  allow_idp_initiated: Generated<boolean>;
+  attribute_mapping: ColumnType<Record<string, string>, string | undefined, string>;
+  groups_attribute: string | null;
+  /** The protocol's settings; never a secret. */
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** SecretBox-sealed JSON of the connection's secrets. */
+  sealed_secrets: string | null;
+  metadata_url: string | null;
+  metadata_fetched_at: Date | null;
+  metadata_error: string | null;
+  health: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface ConnectionDomainsTable {
+  domain: string;
+  org_id: string;
+  connection_id: string;
+  verification_token: string;
+  verified_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface LoginTransactionsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  request_key: string;
+  sealed_secrets: string | null;
+  browser_binding: string | null;
+  return_to: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export interface SamlAssertionsTable {
+  connection_id: string;
+  assertion_id: string;
+  expires_at: Date;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: Generated<'ES256'>;
+  sealed_private_key: string;
+  public_jwk: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  connection_id: string | null;
+  login_id: string;
+  idp_session_index: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
 }
 
 export interface SsoIdentitiesTable {
@@ -225,6 +288,7 @@ export interface JobsTable {
   cursor: ColumnType<unknown, string | null | undefined, string | null>;
   done: Generated<number>;
   total: number | null;
+  result: ColumnType<Record<string, number>, string | undefined, string>;
   attempts: Generated<number>;
   locked_by: string | null;
   locked_until: Date | null;
@@ -261,6 +325,11 @@ export interface DB {
   sso_identities: SsoIdentitiesTable;
   group_mappings: GroupMappingsTable;
   jobs: JobsTable;
+  connection_domains: ConnectionDomainsTable;
+  login_transactions: LoginTransactionsTable;
+  saml_assertions: SamlAssertionsTable;
+  signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -280,3 +349,7 @@ export type UserRow = Selectable<UsersTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type GroupMappingRow = Selectable<GroupMappingsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type ConnectionDomainRow = Selectable<ConnectionDomainsTable>;
+export type LoginTransactionRow = Selectable<LoginTransactionsTable>;
+export type SigningKeyRow = Selectable<SigningKeysTable>;
+export type SessionRow = Selectable<SessionsTable>;

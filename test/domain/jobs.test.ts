@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { JobRunner } from '../../src/domain/jobs/index.ts';
-import { reconcileBatch, reconcileKind } from '../../src/domain/mappings/index.ts';
+import { reconcileHandler, reconcileKind } from '../../src/domain/mappings/index.ts';
 import { advanceJob, claimJob } from '../../src/storage/index.ts';
 import { type TestApp, testApp } from '../support/app.ts';
 import { makeOrg, makeTeam } from '../support/factories.ts';
@@ -34,22 +34,25 @@ describe('background jobs', () => {
   it('a failed batch rolls back whole; the retry resumes after the last committed batch, nothing doubled', async () => {
     const t = await testApp();
     const { org, team, mappingId, jobId } = await mapSeededGroup(t, 95);
-    let batches = 0;
+    let applies = 0;
     const flaky = new JobRunner(t.database.db, {
       handlers: {
-        [reconcileKind]: async (trx, job, batch) => {
-          batches += 1;
-          const result = await reconcileBatch(trx, job, batch);
-          // The fourth batch did its work in the transaction, then the process "loses power".
-          if (batches === 4) throw new Error('power cut');
-          return result;
+        [reconcileKind]: {
+          ...reconcileHandler,
+          apply: async (trx, job, items) => {
+            applies += 1;
+            const result = await reconcileHandler.apply(trx, job, items);
+            // The third batch did its work in its transaction, then the process "loses power".
+            if (applies === 3) throw new Error('power cut');
+            return result;
+          },
         },
       },
       leaseSeconds: 30,
       batchSize: 10,
     });
     await flaky.drain(org.id);
-    // Batch 1 found no one holding the mapping's grants yet; batches 2 and 3 granted 20 members.
+    // No one held the mapping's grants yet; the first two batches of members committed 20 grants.
     assert.equal(await grantsOf(t, org.id, team.id), 20);
     const failed = await t.admin.get(`/api/v1/orgs/${org.id}/group-mappings/${mappingId}`);
     assert.equal(failed.body.reconciliation.state, 'queued');

@@ -60,6 +60,7 @@ export async function appOn(database: Database, options: TestAppOptions = {}): P
     handlers: mappingJobHandlers,
     leaseSeconds: 30,
     batchSize: options.jobBatchSize ?? 7,
+    parallelism: 2,
     onError: (_job, error) => failures.push(error),
   });
   const runJobs = async (orgId: string) => {

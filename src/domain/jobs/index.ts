@@ -1,2 +1,2 @@
 export { enqueueJob, type Job, notifyJobsQueued, onJobsQueued, toJob } from './queue.ts';
-export { type BatchResult, type JobHandler, JobRunner, type JobRunnerOptions } from './runner.ts';
+export { type JobHandler, type JobPage, JobRunner, type JobRunnerOptions } from './runner.ts';

@@ -21,4 +21,4 @@ export {
   updateMapping,
 } from './mappings.ts';
 export { type MappingPreview, type PreviewRequest, previewMapping } from './preview.ts';
-export { mappingJobHandlers, reconcileBatch, reconcileKind, reconcileOutcome } from './reconcile.ts';
+export { mappingJobHandlers, reconcileHandler, reconcileKind, reconcileOutcome } from './reconcile.ts';

@@ -105,7 +105,7 @@ export function toMapping(row: GroupMappingView): GroupMapping {
             error: row.job_error,
             startedAt: row.job_created_at,
             finishedAt: row.job_finished_at,
-            ...reconcileOutcome({ cursor: row.job_cursor }),
+            ...reconcileOutcome(row.job_result),
           }
         : null,
     createdAt: row.created_at,

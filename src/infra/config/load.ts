@@ -21,6 +21,7 @@ export interface Config {
   readonly workers: number;
   readonly jobLeaseSeconds: number;
   readonly jobBatchSize: number;
+  readonly jobParallelism: number;
   readonly configFile: string | undefined;
 }
 
@@ -123,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     workers: pick('WORKERS') ?? 1,
     jobLeaseSeconds: pick('JOB_LEASE_SECONDS') ?? 30,
     jobBatchSize: pick('JOB_BATCH_SIZE') ?? 2000,
+    jobParallelism: pick('JOB_PARALLELISM') ?? 2,
     configFile,
   };
 

@@ -151,6 +151,13 @@ export const settings = {
     defaultText: '2000',
     schema: positiveInt(50_000),
   },
+  JOB_PARALLELISM: {
+    description:
+      'Transactions a background job runs at once, each on JOB_BATCH_SIZE users, so a PostgreSQL server uses ' +
+      'more than one core for it. The embedded database runs them one after another.',
+    defaultText: '2',
+    schema: positiveInt(16),
+  },
   SHUTDOWN_GRACE_SECONDS: {
     description: 'On SIGTERM, how long in-flight requests may run before connections are cut.',
     defaultText: '10',

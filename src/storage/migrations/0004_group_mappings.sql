@@ -120,6 +120,8 @@ create table jobs (
   cursor jsonb,
   done integer not null default 0 check (done >= 0),
   total integer,
+  -- What the job changed, as counts by name; each transaction of work adds its own.
+  result jsonb not null default '{}',
   attempts integer not null default 0,
   locked_by text,
   locked_until timestamptz,

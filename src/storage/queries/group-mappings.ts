@@ -26,7 +26,7 @@ export interface GroupMappingView extends GroupMappingRow {
   readonly job_error: string | null;
   readonly job_created_at: Date | null;
   readonly job_finished_at: Date | null;
-  readonly job_cursor: unknown;
+  readonly job_result: Record<string, number> | null;
 }
 
 export type MappingStatus = 'active' | 'pending' | 'stale' | 'deleting';
@@ -43,7 +43,7 @@ function viewQuery(orgId: string, where: RawBuilder<unknown>, tail: RawBuilder<u
   return sql<GroupMappingView>`
     select m.*, t.slug as team_slug, t.name as team_name, g.display_name as current_group_name,
            j.id as job_id, j.state as job_state, j.done as job_done, j.total as job_total, j.error as job_error,
-           j.created_at as job_created_at, j.finished_at as job_finished_at, j.cursor as job_cursor
+           j.created_at as job_created_at, j.finished_at as job_finished_at, j.result as job_result
       from group_mappings m
       left join teams t on t.org_id = m.org_id and t.id = m.team_id
       left join scim_groups g on g.id = m.scim_group_id

@@ -105,6 +105,23 @@ export async function advanceJob(
   return result.numUpdatedRows > 0n;
 }
 
+/** Adds a transaction's counts to what the job changed, in that transaction. */
+export async function addJobResult(
+  db: Db,
+  id: string,
+  counts: Readonly<Record<string, number>>,
+): Promise<void> {
+  const delta = Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
+  if (Object.keys(delta).length === 0) return;
+  await sql`
+    update jobs set result = result || (
+      select jsonb_object_agg(d.key, coalesce((jobs.result ->> d.key)::bigint, 0) + d.value::bigint)
+        from jsonb_each_text(${JSON.stringify(delta)}::jsonb) d
+    ), updated_at = now()
+     where id = ${id}
+  `.execute(db);
+}
+
 /** A runner that stops between batches hands its job back at once, for another to resume. */
 export async function releaseJob(db: Db, id: string, owner: string): Promise<void> {
   await db
