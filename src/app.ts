@@ -1,16 +1,31 @@
 import express, { type Express } from 'express';
+import { SigningKeys } from './domain/sessions/index.ts';
 import { ScimRequestLog } from './domain/sources/index.ts';
 import type { Config } from './infra/config/index.ts';
+import { developmentMasterKey, SecretBox } from './infra/crypto/index.ts';
+import { createDnsResolver } from './infra/dns/index.ts';
 import type { Logger } from './infra/log/index.ts';
 import type { Metrics } from './infra/metrics/index.ts';
 import { adminApiRouter } from './protocols/admin-api/index.ts';
 import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './protocols/http/index.ts';
 import { opsRouter } from './protocols/ops/index.ts';
+import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
+import { sessionRouter, signInRouter } from './protocols/sso/index.ts';
 import type { Db } from './storage/index.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimitBytes' | 'publicUrl'>;
+  readonly config: Pick<Config, 'bodyLimitBytes' | 'publicUrl'> &
+    Partial<
+      Pick<
+        Config,
+        | 'masterKey'
+        | 'sessionTtlSeconds'
+        | 'sessionTokenTtlSeconds'
+        | 'allowInsecureLoopbackIssuers'
+        | 'dnsServers'
+      >
+    >;
   readonly adminToken: string;
   readonly db: Db;
   readonly logger: Logger;
@@ -19,6 +34,8 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean;
   /** Written in batches; main flushes it at shutdown. Built here when not given. */
   readonly scimRequestLog?: ScimRequestLog;
+  /** The keys that sign session tokens; main prepares them at start-up. Built here when not given. */
+  readonly signingKeys?: SigningKeys;
 }
 
 /** Mounts every edge on one Express app; never listens, so tests drive it directly. */
@@ -29,6 +46,19 @@ export function buildApp(deps: AppDeps): Express {
       onError: (error, lost) =>
         deps.logger.warn('SCIM request log not written', { error: String(error), lost }),
     });
+  const secretBox = new SecretBox(deps.config.masterKey ?? developmentMasterKey);
+  const sso = {
+    secretBox,
+    dns: createDnsResolver({ servers: deps.config.dnsServers }),
+    allowInsecureLoopback: deps.config.allowInsecureLoopbackIssuers ?? false,
+  };
+  const signingKeys =
+    deps.signingKeys ??
+    new SigningKeys(deps.db, secretBox, {
+      issuer: deps.config.publicUrl,
+      sessionTtlSeconds: deps.config.sessionTtlSeconds,
+      tokenTtlSeconds: deps.config.sessionTokenTtlSeconds,
+    });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -36,6 +66,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(
     opsRouter({ db: deps.db, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
   );
+  // Before the admin API: /api/v1/me takes a session, not the admin API's bearer credentials.
+  app.use(sessionRouter({ db: deps.db, keys: signingKeys, publicUrl: deps.config.publicUrl }));
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
@@ -44,8 +76,11 @@ export function buildApp(deps: AppDeps): Express {
       adminToken: deps.adminToken,
       publicUrl: deps.config.publicUrl,
       scimRequestLog,
+      sso,
     }),
   );
+  app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));
+  app.use(signInRouter({ db: deps.db, publicUrl: deps.config.publicUrl, secretBox, keys: signingKeys }));
   app.use(
     scimService({
       db: deps.db,

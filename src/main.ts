@@ -2,12 +2,15 @@ import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { JobRunner } from './domain/jobs/index.ts';
 import { mappingJobHandlers } from './domain/mappings/index.ts';
-import { ScimRequestLog } from './domain/sources/index.ts';
+import { SigningKeys } from './domain/sessions/index.ts';
+import { queueMissingMetadataRefreshes, ScimRequestLog } from './domain/sources/index.ts';
 import { isWorker, superviseWorkers } from './infra/cluster/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
-import { randomSecret } from './infra/crypto/index.ts';
+import { developmentMasterKey, randomSecret, SecretBox } from './infra/crypto/index.ts';
+import { createDnsResolver } from './infra/dns/index.ts';
 import { createLogger, type Logger } from './infra/log/index.ts';
 import { createMetrics } from './infra/metrics/index.ts';
+import { samlJobHandlers } from './protocols/saml/index.ts';
 import {
   type Database,
   DataDirLockedError,
@@ -116,8 +119,15 @@ async function startJobs(database: Database, config: Config, logger: Logger): Pr
     const resumed = await releaseRunningJobs(database.db);
     if (resumed > 0) logger.info('resuming background jobs', { jobs: resumed });
   }
+  // Metadata URLs are re-read daily; a connection whose refresh failed for good gets a new one now.
+  const refreshes = await queueMissingMetadataRefreshes(database.db);
+  if (refreshes > 0) logger.info('queued metadata refreshes', { connections: refreshes });
+  const metadataSource = {
+    dns: createDnsResolver({ servers: config.dnsServers }),
+    allowInsecureLoopback: config.allowInsecureLoopbackIssuers,
+  };
   const runner = new JobRunner(database.db, {
-    handlers: mappingJobHandlers,
+    handlers: { ...mappingJobHandlers, ...samlJobHandlers(metadataSource) },
     leaseSeconds: config.jobLeaseSeconds,
     batchSize: config.jobBatchSize,
     parallelism: config.jobParallelism,
@@ -150,6 +160,14 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
   });
+  const signingKeys = new SigningKeys(database.db, new SecretBox(config.masterKey ?? developmentMasterKey), {
+    issuer: config.publicUrl,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    tokenTtlSeconds: config.sessionTokenTtlSeconds,
+    onRotated: (kid) => logger.info('new session signing key', { kid }),
+  });
+  // A key made (or rotated) now, not by the first sign-in; several processes starting at once make one.
+  await signingKeys.prepare();
   const app = buildApp({
     config,
     adminToken,
@@ -158,6 +176,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     metrics,
     isShuttingDown: () => shuttingDown,
     scimRequestLog,
+    signingKeys,
   });
   const httpServer = createServer(app);
   try {

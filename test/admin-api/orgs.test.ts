@@ -35,7 +35,15 @@ describe('POST /api/v1/orgs', () => {
     const suffix = unique();
     const res = await t.admin.post('/api/v1/orgs', { name: `Acme ${suffix}` });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.deepEqual(Object.keys(res.body).sort(), ['createdAt', 'id', 'name', 'slug', 'updatedAt']);
+    assert.deepEqual(Object.keys(res.body).sort(), [
+      'appUrls',
+      'createdAt',
+      'id',
+      'name',
+      'slug',
+      'updatedAt',
+    ]);
+    assert.deepEqual(res.body.appUrls, []);
     assert.match(res.body.id, uuidPattern);
     assert.equal(res.body.name, `Acme ${suffix}`);
     assert.equal(res.body.slug, `acme-${suffix}`);

@@ -1,5 +1,6 @@
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, sign as signWith } from 'node:crypto';
 import { promisify } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { encrypt } from 'xml-encryption';
@@ -254,4 +255,135 @@ export function idpMetadataXml(
     services('SingleSignOnService', idp.ssoUrl) +
     '</IDPSSODescriptor></EntityDescriptor>'
   );
+}
+
+/** What every logout message the test IdP makes can vary. */
+export interface LogoutMessageOptions {
+  readonly now: Date;
+  /** Root@Destination; null leaves it out. */
+  readonly destination: string | null;
+  readonly issuer?: string;
+  readonly id?: string;
+  /** Characters of XML comment inside the message, to make it large. */
+  readonly padding?: number;
+}
+
+export interface IdpLogoutRequestOptions extends LogoutMessageOptions {
+  readonly nameId?: string;
+  /** null leaves the Format out. */
+  readonly nameIdFormat?: string | null;
+  readonly sessionIndexes?: readonly string[];
+  /** null leaves it out; five minutes after `now` when unset. */
+  readonly notOnOrAfter?: Date | null;
+}
+
+export interface IdpLogoutResponseOptions extends LogoutMessageOptions {
+  /** null leaves it out. */
+  readonly inResponseTo: string | null;
+  readonly status?: { readonly code: string; readonly subCode?: string; readonly message?: string };
+}
+
+/** How a logout message is signed and carried. */
+export interface LogoutBindingOptions {
+  /** False sends it unsigned. */
+  readonly sign?: boolean;
+  /** Another key to sign with: one the connection does not know. */
+  readonly signingKey?: SamlKeyPair;
+  readonly sha1?: boolean;
+  /** Text put in front of the root element: a DOCTYPE, for the attack on the parser. */
+  readonly prolog?: string;
+}
+
+export interface RedirectBindingOptions extends LogoutBindingOptions {
+  readonly relayState?: string;
+  /**
+   * `uri` escapes as encodeURIComponent does; `form` as URLSearchParams
+   * does (`+` for a space) with lower-case hex, as some encoders write it.
+   * Either way the signature covers the bytes written.
+   */
+  readonly encoding?: 'uri' | 'form';
+}
+
+const rsaSha1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const rsaSha256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+
+function logoutPadding(o: LogoutMessageOptions): string {
+  return o.padding ? `<!--${'x'.repeat(o.padding)}-->` : '';
+}
+
+function logoutRootAttributes(o: LogoutMessageOptions, id: string): string {
+  const destination = o.destination === null ? '' : ` Destination="${esc(o.destination)}"`;
+  return `xmlns:samlp="${samlp}" xmlns:saml="${saml}" ID="${id}" Version="2.0" IssueInstant="${o.now.toISOString()}"${destination}`;
+}
+
+/** An IdP-initiated LogoutRequest, unsigned, as IdPs shape it. */
+export function idpLogoutRequestXml(idp: TestIdp, o: IdpLogoutRequestOptions): string {
+  const end = o.notOnOrAfter === undefined ? minutes(o.now, 5) : o.notOnOrAfter;
+  const format = o.nameIdFormat === undefined ? nameIdFormats.emailAddress : o.nameIdFormat;
+  return (
+    `<samlp:LogoutRequest ${logoutRootAttributes(o, o.id ?? samlId())}` +
+    `${end === null ? '' : ` NotOnOrAfter="${end.toISOString()}"`}>` +
+    `<saml:Issuer>${esc(o.issuer ?? idp.entityId)}</saml:Issuer>` +
+    logoutPadding(o) +
+    `<saml:NameID${format === null ? '' : ` Format="${esc(format)}"`}>${esc(o.nameId ?? 'alice@x.test')}</saml:NameID>` +
+    (o.sessionIndexes ?? []).map((s) => `<samlp:SessionIndex>${esc(s)}</samlp:SessionIndex>`).join('') +
+    '</samlp:LogoutRequest>'
+  );
+}
+
+/** The IdP's LogoutResponse, unsigned, Success unless told otherwise. */
+export function idpLogoutResponseXml(idp: TestIdp, o: IdpLogoutResponseOptions): string {
+  const status = o.status ?? { code: success };
+  const irt = o.inResponseTo === null ? '' : ` InResponseTo="${esc(o.inResponseTo)}"`;
+  return (
+    `<samlp:LogoutResponse ${logoutRootAttributes(o, o.id ?? samlId())}${irt}>` +
+    `<saml:Issuer>${esc(o.issuer ?? idp.entityId)}</saml:Issuer>` +
+    logoutPadding(o) +
+    `<samlp:Status><samlp:StatusCode Value="${status.code}">` +
+    (status.subCode ? `<samlp:StatusCode Value="${status.subCode}"/>` : '') +
+    '</samlp:StatusCode>' +
+    (status.message ? `<samlp:StatusMessage>${esc(status.message)}</samlp:StatusMessage>` : '') +
+    '</samlp:Status></samlp:LogoutResponse>'
+  );
+}
+
+/** The POST binding: an enveloped signature after the Issuer (xml-crypto), as the base64 form value. */
+export function logoutPostValue(idp: TestIdp, xml: string, o: LogoutBindingOptions = {}): string {
+  let signed = xml;
+  if (o.sign ?? true) {
+    signed = sign(xml, o.signingKey ?? idp.keys, o.sha1 === true, '/*', {
+      reference: "/*/*[local-name(.)='Issuer']",
+      action: 'after',
+    });
+  }
+  return toFormValue(`${o.prolog ?? ''}${signed}`);
+}
+
+/**
+ * The Redirect binding: the raw query string (everything after `?`), the
+ * message deflated and the query signed over SAMLRequest or SAMLResponse,
+ * RelayState and SigAlg as written.
+ */
+export function logoutRedirectQuery(
+  idp: TestIdp,
+  xml: string,
+  parameter: 'SAMLRequest' | 'SAMLResponse',
+  o: RedirectBindingOptions = {},
+): string {
+  const encode =
+    o.encoding === 'form'
+      ? (v: string) =>
+          new URLSearchParams({ v })
+            .toString()
+            .slice(2)
+            .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())
+      : encodeURIComponent;
+  const deflated = deflateRawSync(Buffer.from(`${o.prolog ?? ''}${xml}`, 'utf8')).toString('base64');
+  let query = `${parameter}=${encode(deflated)}`;
+  if (o.relayState !== undefined) query += `&RelayState=${encode(o.relayState)}`;
+  if (!(o.sign ?? true)) return query;
+  query += `&SigAlg=${encode(o.sha1 ? rsaSha1 : rsaSha256)}`;
+  const key = (o.signingKey ?? idp.keys).privateKey;
+  const signature = signWith(o.sha1 ? 'sha1' : 'sha256', Buffer.from(query, 'utf8'), key).toString('base64');
+  return `${query}&Signature=${encode(signature)}`;
 }

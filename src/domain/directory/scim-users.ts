@@ -4,6 +4,7 @@ import type { Db, ScimJson } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { auditEventRow, type ChangeContext, recordAudit, scimCause } from '../audit/index.ts';
 import { recomputeRolesOf, scimUserChanged } from '../mappings/index.ts';
+import { revokeUserSessions } from '../sessions/index.ts';
 import type { Directory } from '../sources/index.ts';
 import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
@@ -92,6 +93,13 @@ export async function createScimUser(
     }),
     linkedAction: 'scim.user_linked',
   });
+  // Linked, inactive, to a user who may have signed in before: those sessions end with it.
+  if (!fields.active)
+    await db
+      .transaction()
+      .execute((trx) =>
+        revokeUserSessions(trx, directory.orgId, row.user_id, 'user_suspended', scimContext(directory, ctx)),
+      );
   return toScimUser(row);
 }
 
@@ -133,6 +141,14 @@ export async function replaceScimUser(
     const after = toScimUser(row);
     // A user the directory no longer holds active keeps nothing its group mappings granted.
     if (current.active !== after.active) await scimUserChanged(trx, directory, current.userId, ctx);
+    if (current.active && !after.active)
+      await revokeUserSessions(
+        trx,
+        directory.orgId,
+        current.userId,
+        'user_suspended',
+        scimContext(directory, ctx),
+      );
     const action =
       current.active === after.active
         ? 'scim.user_updated'
@@ -171,8 +187,16 @@ export async function deleteScimUser(
     const heldElsewhere = await store.hasOtherGrants(trx, directory.orgId, row.user_id, 'scim', directory.id);
     if (!heldElsewhere && directory.userDeletion === 'delete')
       await store.deleteUser(trx, directory.orgId, row.user_id);
-    else if (!heldElsewhere)
+    else if (!heldElsewhere) {
       await store.updateUser(trx, directory.orgId, row.user_id, { status: 'suspended' });
+      await revokeUserSessions(
+        trx,
+        directory.orgId,
+        row.user_id,
+        'user_suspended',
+        scimContext(directory, ctx),
+      );
+    }
     await recordAudit(trx, scimContext(directory, ctx), directory.orgId, {
       action: 'scim.user_deleted',
       target: { type: 'user', id: row.user_id },

@@ -49,6 +49,9 @@ async function userFor(
   if (known) return { user: known, created: false, linked: false };
   const byEmail = await store.findUserByEmail(trx, input.orgId, input.profile.email);
   if (byEmail) {
+    // Suspension is the directory's word on the person, whoever signs in and however.
+    if (byEmail.status === 'suspended')
+      throw new SignInRefused('user_suspended', 'This account is suspended by its organization');
     if (!input.linkByEmail)
       throw new SignInRefused(
         'link_unverified',

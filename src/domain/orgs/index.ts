@@ -6,6 +6,7 @@ export {
   looksLikeApiKey,
   revokeApiKey,
 } from './api-keys.ts';
+export { type AppUrlCheck, checkAppUrl, maxAppUrls, normalizeAppUrls } from './app-urls.ts';
 export { createOrg, findOrg, getOrg, listOrgs, type Org, updateOrg } from './orgs.ts';
 export { isValidSlug, slugPattern } from './slug.ts';
 export {

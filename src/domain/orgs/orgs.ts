@@ -3,18 +3,28 @@ import { newId } from '../../infra/ids/index.ts';
 import type { Db, OrgRow, PageOf, PageRequest } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { normalizeAppUrls } from './app-urls.ts';
 import { isValidSlug, parseRef, slugify } from './slug.ts';
 
 export interface Org {
   readonly id: string;
   readonly name: string;
   readonly slug: string;
+  /** Where the org's application lives: returnTo may point there. */
+  readonly appUrls: string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
 function toOrg(row: OrgRow): Org {
-  return { id: row.id, name: row.name, slug: row.slug, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    appUrls: row.app_urls,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** The slug given, or one made from the name. */
@@ -66,11 +76,12 @@ export async function updateOrg(
   db: Db,
   ctx: ChangeContext,
   org: Org,
-  patch: { name?: string | undefined; slug?: string | undefined },
+  patch: { name?: string | undefined; slug?: string | undefined; appUrls?: readonly string[] | undefined },
 ): Promise<Org> {
-  const changes: { name?: string; slug?: string } = {};
+  const changes: { name?: string; slug?: string; app_urls?: string[] } = {};
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.slug !== undefined) changes.slug = slugFor(patch.name ?? org.name, patch.slug);
+  if (patch.appUrls !== undefined) changes.app_urls = normalizeAppUrls(patch.appUrls);
   if (Object.keys(changes).length === 0) return org;
   return db.transaction().execute(async (trx) => {
     const row = await store.updateOrg(trx, org.id, changes);

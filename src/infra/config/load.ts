@@ -15,9 +15,13 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly masterKey: string | undefined;
   readonly allowInsecureLoopbackIssuers: boolean;
+  /** DNS servers for TXT and host lookups; undefined: the system's. */
+  readonly dnsServers: readonly string[] | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'http' | 'debug';
   readonly bodyLimitBytes: number;
   readonly shutdownGraceSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly sessionTokenTtlSeconds: number;
   readonly workers: number;
   readonly jobLeaseSeconds: number;
   readonly jobBatchSize: number;
@@ -118,9 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     smtpUrl: pick('SMTP_URL'),
     masterKey: pick('MASTER_KEY'),
     allowInsecureLoopbackIssuers: pick('ALLOW_INSECURE_LOOPBACK_ISSUERS') ?? false,
+    dnsServers: pick('DNS_SERVERS'),
     logLevel: pick('LOG_LEVEL') ?? 'http',
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,
     shutdownGraceSeconds: pick('SHUTDOWN_GRACE_SECONDS') ?? 10,
+    sessionTtlSeconds: pick('SESSION_TTL_SECONDS') ?? 8 * 3600,
+    sessionTokenTtlSeconds: pick('SESSION_TOKEN_TTL_SECONDS') ?? 300,
     workers: pick('WORKERS') ?? 1,
     jobLeaseSeconds: pick('JOB_LEASE_SECONDS') ?? 30,
     jobBatchSize: pick('JOB_BATCH_SIZE') ?? 2000,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDnsServer } from '../dns/index.ts';
 
 /**
  * Every setting Muster reads, declared once: the loader, the validation and
@@ -47,6 +48,16 @@ function positiveInt(max: number) {
     .min(1, `must be between 1 and ${max}`)
     .max(max, `must be between 1 and ${max}`);
 }
+
+const dnsServersSchema = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const entries = (typeof value === 'string' ? value.split(',') : value).map((e) => e.trim());
+  const servers = entries.filter((e) => e !== '').map((e) => parseDnsServer(e));
+  if (servers.length === 0 || servers.some((s) => s === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'must be IP addresses with optional ports, like 192.0.2.53:53' });
+    return z.NEVER;
+  }
+  return servers as string[];
+});
 
 export const settings = {
   NODE_ENV: {
@@ -116,6 +127,12 @@ export const settings = {
     defaultText: 'false',
     schema: booleanSchema,
   },
+  DNS_SERVERS: {
+    description:
+      'Comma-separated DNS servers (`ip` or `ip:port`, `[ipv6]:port`) that look up domain verification TXT ' +
+      "records and the hosts of IdP metadata URLs. Unset: the system's resolver.",
+    schema: dnsServersSchema,
+  },
   LOG_LEVEL: {
     description: 'Least severe log level written: error, warn, info, http (one line per request) or debug.',
     defaultText: 'http',
@@ -162,6 +179,20 @@ export const settings = {
     description: 'On SIGTERM, how long in-flight requests may run before connections are cut.',
     defaultText: '10',
     schema: positiveInt(600),
+  },
+  SESSION_TTL_SECONDS: {
+    description:
+      'How long a signed-in session lasts, in seconds: the session cookie lives this long, and its token is ' +
+      'renewed within it. Revoking the session (logout, suspension, removal) ends it sooner.',
+    defaultText: '28800',
+    schema: positiveInt(30 * 24 * 3600),
+  },
+  SESSION_TOKEN_TTL_SECONDS: {
+    description:
+      'How long one session token (the JWT applications verify against /.well-known/jwks.json) is valid, in ' +
+      "seconds; never past its session's end. Muster renews the token in its cookie when it expires.",
+    defaultText: '300',
+    schema: positiveInt(3600),
   },
   CONFIG_FILE: {
     description:

@@ -16,6 +16,14 @@ const errorDescriptions: Record<number, string> = {
   422: 'Names something that does not exist here, or a value this resource does not take',
 };
 
+/** How each path parameter names what it names; the others are ids. */
+const paramDescriptions: Record<string, string> = {
+  org: 'id or slug',
+  team: 'id or slug',
+  user: 'id or email',
+  domain: 'a domain name, such as example.com',
+};
+
 /** The errors an operation can answer with, from what it takes. */
 function errorStatusesOf(op: AnyOperation): number[] {
   const statuses = [401, 403];
@@ -53,7 +61,7 @@ export function openApiDocument(version: string): JsonSchema {
       in: 'path',
       required: true,
       schema: { type: 'string' },
-      description: m[1] === 'org' || m[1] === 'team' ? 'id or slug' : m[1] === 'user' ? 'id or email' : 'id',
+      description: paramDescriptions[m[1] ?? ''] ?? 'id',
     }));
     const queryParams = op.query
       ? Object.entries((toSchema(op.query, 'input').properties ?? {}) as Record<string, JsonSchema>).map(

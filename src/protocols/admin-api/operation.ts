@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { ChangeContext } from '../../domain/audit/index.ts';
 import type { Org } from '../../domain/orgs/index.ts';
 import type { ScimRequestLog } from '../../domain/sources/index.ts';
+import type { SecretBox } from '../../infra/crypto/index.ts';
+import type { DnsResolver } from '../../infra/dns/index.ts';
 import type { Db } from '../../storage/index.ts';
 import type { Principal } from '../http/index.ts';
 
@@ -11,6 +13,15 @@ export interface AdminApiDeps {
   readonly publicUrl: string;
   /** Flushed before the log is read, so an admin sees every finished request. */
   readonly scimRequestLog: ScimRequestLog;
+  /** SSO connections: sealing their secrets, reading IdP metadata URLs, looking domains up in DNS. */
+  readonly sso: ConnectionTools;
+}
+
+export interface ConnectionTools {
+  readonly secretBox: SecretBox;
+  readonly dns: DnsResolver;
+  /** ALLOW_INSECURE_LOOPBACK_ISSUERS: plain http to 127.0.0.1/localhost for metadata URLs and issuers. */
+  readonly allowInsecureLoopback: boolean;
 }
 
 interface BaseInput<B, Q> {

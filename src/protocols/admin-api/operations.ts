@@ -1,5 +1,6 @@
 import { apiKeyOperations } from './api-keys.ts';
 import { auditOperations } from './audit-events.ts';
+import { connectionOperations } from './connections.ts';
 import { directoryOperations } from './directories.ts';
 import { groupMappingOperations } from './group-mappings.ts';
 import { memberOperations } from './members.ts';
@@ -12,6 +13,7 @@ export const allOperations: readonly AnyOperation[] = [
   ...apiKeyOperations,
   ...teamOperations,
   ...directoryOperations,
+  ...connectionOperations,
   ...groupMappingOperations,
   ...memberOperations,
   ...auditOperations,

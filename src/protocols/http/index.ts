@@ -1,5 +1,7 @@
 export { requireAdminCredentials } from './auth.ts';
 export { fromBodyParserError, jsonBody } from './body.ts';
 export { type Principal, type RequestState, requestIdOf, routeOf, stateOf } from './context.ts';
+export { cookiesOf } from './cookies.ts';
 export { type ErrorBody, errorBody, notFoundHandler, renderJsonError, toMusterError } from './errors.ts';
+export { renderHtmlError } from './html.ts';
 export { requestContext } from './request-context.ts';

@@ -33,6 +33,8 @@ export const samlReasons = {
   saml_unsolicited: 'unauthorized',
   saml_unknown_request: 'unauthorized',
   saml_replayed: 'unauthorized',
+  saml_logout_invalid: 'bad_request',
+  saml_logout_unavailable: 'bad_request',
   saml_no_email: 'forbidden',
   saml_email_outside_domains: 'forbidden',
 } as const satisfies Record<string, ErrorCode>;

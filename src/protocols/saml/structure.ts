@@ -105,7 +105,7 @@ function signatureOf(el: Element): Element | null {
   return children(el, ns.dsig, 'Signature')[0] ?? null;
 }
 
-function refuseDuplicateIds(all: readonly Element[]): void {
+export function refuseDuplicateIds(all: readonly Element[]): void {
   const seen = new Set<string>();
   for (const el of all) {
     for (const name of idAttributes) {
@@ -118,7 +118,7 @@ function refuseDuplicateIds(all: readonly Element[]): void {
 }
 
 /** Each signature sits directly in an element that may be signed and references exactly that element. */
-function checkSignaturePlacement(all: readonly Element[], signable: ReadonlySet<Element>): void {
+export function checkSignaturePlacement(all: readonly Element[], signable: ReadonlySet<Element>): void {
   const signed = new Set<Node>();
   for (const el of all) {
     if (el.localName !== 'Signature') continue;

@@ -21,6 +21,11 @@ export interface SamlIdentityProvider {
   readonly entityId: string;
   /** Where AuthnRequests go (HTTP-Redirect binding). */
   readonly ssoUrl: string;
+  /**
+   * Where LogoutRequests and LogoutResponses go (HTTP-Redirect binding);
+   * unset or null when the IdP offers no Single Logout (metadata says null).
+   */
+  readonly sloUrl?: string | null;
   /** PEM certificates; any one may sign, so a new one can be added before the old one goes. */
   readonly certificates: readonly string[];
 }

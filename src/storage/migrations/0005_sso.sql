@@ -22,6 +22,8 @@ alter table connections
   add column metadata_error text,
   -- Conditions an admin should know of, such as sign-ins whose groups the IdP cut short.
   add column health jsonb not null default '{}';
+-- The connections whose metadata is re-read daily, found at start-up when a refresh job went missing.
+create index connections_metadata_url_idx on connections (id) where metadata_url is not null;
 
 -- The email domains a connection signs people in for. A domain belongs to
 -- one connection of one org: the primary key says so. Until the org proves
@@ -101,9 +103,12 @@ create table sessions (
   created_at timestamptz not null default now(),
   expires_at timestamptz not null,
   revoked_at timestamptz,
-  constraint sessions_user_fkey foreign key (org_id, user_id) references users (org_id, id) on delete cascade
+  constraint sessions_user_fkey foreign key (org_id, user_id) references users (org_id, id) on delete cascade,
+  -- A deleted connection's sessions are revoked first; the row then forgets it.
+  constraint sessions_connection_fkey foreign key (connection_id) references connections (id) on delete set null
 );
 create index sessions_user_idx on sessions (org_id, user_id);
+create index sessions_connection_idx on sessions (connection_id) where connection_id is not null;
 
 -- Where the application behind Muster lives: returnTo may point there.
 alter table orgs add column app_urls text[] not null default '{}';

@@ -1,11 +1,27 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { ConnectionProtocol, ConnectionRow, DirectoryProvider, UserRow } from '../schema.ts';
+import { type PageOf, type PageRequest, toPage } from './page.ts';
+
+/** A connection's columns as written: JSON columns as JSON text. */
+export interface ConnectionFields {
+  name: string;
+  provider: DirectoryProvider;
+  jit: boolean;
+  allow_idp_initiated: boolean;
+  attribute_mapping: string;
+  groups_attribute: string | null;
+  settings: string;
+  sealed_secrets: string | null;
+  metadata_url: string | null;
+  metadata_fetched_at: Date | null;
+  metadata_error: string | null;
+}
 
 export function insertConnection(
   db: Db,
   orgId: string,
-  row: { id: string; protocol: ConnectionProtocol; provider: DirectoryProvider },
+  row: { id: string; protocol: ConnectionProtocol; provider: DirectoryProvider } & Partial<ConnectionFields>,
 ): Promise<ConnectionRow> {
   return db
     .insertInto('connections')
@@ -14,13 +30,147 @@ export function insertConnection(
     .executeTakeFirstOrThrow();
 }
 
-export function findConnection(db: Db, orgId: string, id: string): Promise<ConnectionRow | undefined> {
-  return db
+export function findConnection(
+  db: Db,
+  orgId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ConnectionRow | undefined> {
+  const query = db.selectFrom('connections').selectAll().where('org_id', '=', orgId).where('id', '=', id);
+  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/** A connection named by its id alone, as the SSO endpoints are (/sso/saml/{connection}/...). */
+export function findConnectionById(db: Db, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listConnections(
+  db: Db,
+  orgId: string,
+  page: PageRequest,
+): Promise<PageOf<ConnectionRow>> {
+  let query = db
     .selectFrom('connections')
     .selectAll()
     .where('org_id', '=', orgId)
+    .orderBy('id')
+    .limit(page.limit + 1);
+  if (page.after) query = query.where('id', '>', page.after);
+  return toPage(await query.execute(), page.limit);
+}
+
+export function updateConnection(
+  db: Db,
+  orgId: string,
+  id: string,
+  patch: Partial<ConnectionFields>,
+): Promise<ConnectionRow | undefined> {
+  return db
+    .updateTable('connections')
+    .set({ ...patch, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteConnection(db: Db, orgId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('connections')
+    .where('org_id', '=', orgId)
     .where('id', '=', id)
     .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * Takes back everything a connection granted, directly (a sign-in's member
+ * role) or through its mappings; returns the users who held any of it.
+ */
+export async function revokeConnectionGrants(db: Db, orgId: string, connectionId: string): Promise<string[]> {
+  const { rows } = await sql<{ user_id: string }>`
+    with m as (select id from group_mappings where connection_id = ${connectionId} and org_id = ${orgId}),
+    r as (
+      delete from role_grants
+       where org_id = ${orgId} and source = 'sso'
+         and (source_id = ${connectionId}::text or mapping_id in (select id from m))
+      returning user_id
+    ), t as (
+      delete from memberships
+       where org_id = ${orgId} and source = 'sso' and mapping_id in (select id from m)
+      returning user_id
+    )
+    select user_id from r union select user_id from t
+  `.execute(db);
+  return rows.map((r) => r.user_id);
+}
+
+/** Ends the sessions a connection's sign-ins started; returns how many were live. */
+export async function revokeConnectionSessions(db: Db, orgId: string, connectionId: string): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', connectionId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Merges flags into a connection's health (top-level keys replace, others stay). */
+export async function mergeConnectionHealth(
+  db: Db,
+  orgId: string,
+  id: string,
+  flags: Record<string, unknown>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('connections')
+    .set({ health: sql`health || ${JSON.stringify(flags)}::jsonb`, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Queues a job to run no sooner than `runAfter`, such as the next daily metadata refresh. */
+export async function scheduleJob(
+  db: Db,
+  row: { id: string; org_id: string; kind: string; subject_id: string; run_after: Date },
+): Promise<void> {
+  await db.insertInto('jobs').values(row).execute();
+}
+
+/**
+ * Connections with a metadata URL and no refresh queued or running, across
+ * every org: a refresh that failed for good, or one lost before this
+ * release, is queued again at start-up.
+ */
+export function connectionsWithoutRefresh(
+  db: Db,
+  kind: string,
+  limit: number,
+): Promise<{ org_id: string; id: string }[]> {
+  return db
+    .selectFrom('connections as c')
+    .select(['c.org_id', 'c.id'])
+    .where('c.metadata_url', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('jobs as j')
+            .select('j.id')
+            .whereRef('j.org_id', '=', 'c.org_id')
+            .whereRef('j.subject_id', '=', 'c.id')
+            .where('j.kind', '=', kind)
+            .where('j.state', 'in', ['queued', 'running']),
+        ),
+      ),
+    )
+    .orderBy('c.id')
+    .limit(limit)
+    .execute();
 }
 
 /** The user a connection's subject signed in as before, with the row locked for the sign-in. */

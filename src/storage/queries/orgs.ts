@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { OrgRow } from '../schema.ts';
 import { type PageOf, type PageRequest, toPage } from './page.ts';
@@ -28,11 +29,16 @@ export async function listOrgs(db: Db, page: PageRequest): Promise<PageOf<OrgRow
 export function updateOrg(
   db: Db,
   orgId: string,
-  patch: { name?: string; slug?: string },
+  patch: { name?: string; slug?: string; app_urls?: string[] },
 ): Promise<OrgRow | undefined> {
+  const { app_urls, ...rest } = patch;
   return db
     .updateTable('orgs')
-    .set({ ...patch, updated_at: new Date() })
+    .set({
+      ...rest,
+      ...(app_urls === undefined ? {} : { app_urls: sql<string[]>`${sql.val(app_urls)}::text[]` }),
+      updated_at: new Date(),
+    })
     .where('id', '=', orgId)
     .returningAll()
     .executeTakeFirst();

@@ -1,0 +1,9 @@
+export { recordRefusedSignIn } from './refusals.ts';
+export {
+  beginLogin,
+  consumeLogin,
+  type LoginInFlight,
+  type LoginStart,
+  loginLifetimeSeconds,
+  rememberAssertion,
+} from './transactions.ts';

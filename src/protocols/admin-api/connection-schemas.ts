@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import {
+  type Connection,
+  type ConnectionDomain,
+  certificateSummaries,
+  connectionUrls,
+  directoryProviders,
+  tokenEndpointAuthMethods,
+  verificationName,
+} from '../../domain/sources/index.ts';
+import { nameIdFormats } from '../saml/index.ts';
+import { id, isoDate, singleLine } from './schemas.ts';
+
+/** Request and response shapes of /orgs/{org}/connections. */
+
+export const provider = z.enum(directoryProviders as [string, ...string[]]).meta({
+  description: 'The IdP product: picks the attribute (SAML) or claim (OIDC) names read by default',
+});
+
+const attributeName = singleLine(400, 1);
+
+export const attributeMapping = z
+  .strictObject({
+    email: attributeName.optional(),
+    firstName: attributeName.optional(),
+    lastName: attributeName.optional(),
+    displayName: attributeName.optional(),
+  })
+  .meta({
+    description: "Attribute or claim names read instead of the provider's; replaces the whole mapping",
+  });
+
+const url = z.string().max(2000, 'must be at most 2000 characters');
+const domainList = z
+  .array(z.string().max(300, 'must be at most 300 characters'))
+  .min(1, 'give at least one domain')
+  .max(100, 'at most 100 domains')
+  .meta({
+    description:
+      'Email domains the connection signs people in for (IDN allowed; public mail domains are refused). ' +
+      'A domain belongs to one connection of one organization.',
+  });
+
+export const samlInput = z
+  .strictObject({
+    metadataXml: z
+      .string()
+      .max(1024 * 1024)
+      .optional()
+      .meta({ description: "The IdP's metadata document" }),
+    metadataUrl: url.optional().meta({
+      description: 'Where the IdP publishes its metadata (https): read now and re-read daily',
+    }),
+    entityId: singleLine(1000, 1).optional(),
+    ssoUrl: url.optional().meta({ description: 'The IdP endpoint AuthnRequests go to (HTTP-Redirect)' }),
+    sloUrl: url.nullable().optional(),
+    certificates: z
+      .array(z.string().max(20_000))
+      .min(1)
+      .max(10)
+      .optional()
+      .meta({ description: 'PEM or base64 signing certificates; any one may sign (rollover)' }),
+  })
+  .meta({
+    description:
+      'One of: {metadataXml}, {metadataUrl}, or {entityId, ssoUrl, sloUrl?, certificates}. In a PATCH the ' +
+      'last form may be partial; it ends any metadata URL.',
+  });
+
+const nameIdFormat = z.enum(Object.values(nameIdFormats) as [string, ...string[]]);
+
+const common = {
+  provider,
+  name: singleLine(200).optional(),
+  domains: domainList,
+  jit: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Whether a first sign-in creates the user (default true)' }),
+  attributeMapping: attributeMapping.optional(),
+  groupsAttribute: attributeName.nullable().optional().meta({
+    description: "The attribute or claim whose values are the person's groups, instead of the provider's",
+  }),
+  clockSkewSeconds: z.number().int().min(0).max(600).optional().meta({
+    description: "How far the IdP's clock may be from Muster's, 0 to 600 seconds (default 60)",
+  }),
+};
+
+const samlRelaxations = {
+  allowIdpInitiated: z.boolean().optional().meta({
+    description:
+      'Accept sign-ins no AuthnRequest asked for (default false); replayed assertions are still refused',
+  }),
+  allowSha1Signatures: z.boolean().optional().meta({
+    description:
+      'Accept RSA-SHA1 signatures and SHA-1 digests, for IdPs that cannot do better (default false)',
+  }),
+  allowUnsignedAssertions: z.boolean().optional().meta({
+    description: 'Accept an unsigned assertion inside a signed response (default false)',
+  }),
+  nameIdFormat: nameIdFormat.nullable().optional().meta({
+    description: "The NameID format requested, instead of the provider's",
+  }),
+};
+
+export const oidcInput = z.strictObject({
+  issuer: url.meta({ description: 'The OpenID Provider issuer URL (https)' }),
+  clientId: singleLine(400, 1),
+  clientSecret: z.string().min(1).max(2000).optional().meta({
+    description:
+      'Stored encrypted, never shown again; required unless tokenEndpointAuthMethod is private_key_jwt',
+  }),
+  tokenEndpointAuthMethod: z.enum(tokenEndpointAuthMethods as [string, ...string[]]).optional(),
+});
+
+export const createBody = z.discriminatedUnion('protocol', [
+  z.strictObject({ protocol: z.literal('saml'), ...common, saml: samlInput, ...samlRelaxations }),
+  z.strictObject({ protocol: z.literal('oidc'), ...common, oidc: oidcInput }),
+]);
+
+export const patchBody = z.strictObject({
+  ...common,
+  provider: provider.optional(),
+  domains: domainList.optional().meta({
+    description: 'The whole new list: domains kept keep their verification, new ones start unverified',
+  }),
+  saml: samlInput.optional(),
+  ...samlRelaxations,
+  oidc: oidcInput.partial().optional(),
+});
+
+export const domainSchema = z
+  .object({
+    domain: z.string(),
+    verified: z.boolean(),
+    verifiedAt: isoDate.nullable(),
+    verification: z.object({
+      name: z.string().meta({ description: '_muster-verification.<domain>' }),
+      type: z.literal('TXT'),
+      value: z.string().meta({ description: 'Publish this as the TXT record, then call verify' }),
+    }),
+  })
+  .meta({ id: 'ConnectionDomain' });
+
+export const connectionSchema = z
+  .object({
+    id,
+    protocol: z.enum(['saml', 'oidc']),
+    provider: z.string(),
+    name: z.string(),
+    domains: z.array(domainSchema),
+    spEntityId: z.string().nullable().meta({ description: 'SAML: the SP entity id (Audience)' }),
+    acsUrl: z.string().nullable().meta({ description: 'SAML: the assertion consumer service (HTTP-POST)' }),
+    spMetadataUrl: z.string().nullable().meta({ description: 'SAML: SP metadata for the IdP to import' }),
+    redirectUri: z.string().nullable().meta({ description: 'OIDC: the redirect URI to register' }),
+    jit: z.boolean(),
+    allowIdpInitiated: z.boolean(),
+    attributeMapping: z.object({
+      email: z.string().optional(),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      displayName: z.string().optional(),
+    }),
+    groupsAttribute: z.string().nullable(),
+    clockSkewSeconds: z.number().int(),
+    saml: z
+      .object({
+        entityId: z.string(),
+        ssoUrl: z.string(),
+        sloUrl: z.string().nullable(),
+        certificates: z.array(z.object({ fingerprint: z.string(), notAfter: isoDate })),
+        allowSha1Signatures: z.boolean(),
+        allowUnsignedAssertions: z.boolean(),
+        nameIdFormat: z.string().nullable(),
+      })
+      .optional(),
+    oidc: z
+      .object({ issuer: z.string(), clientId: z.string(), tokenEndpointAuthMethod: z.string() })
+      .optional()
+      .meta({ description: 'The client secret is never shown' }),
+    metadata: z
+      .object({ url: z.string().nullable(), fetchedAt: isoDate.nullable(), error: z.string().nullable() })
+      .meta({
+        description: 'The metadata URL, its last good read, and the error of the last read if it failed',
+      }),
+    health: z.record(z.string(), z.unknown()).meta({
+      description: 'Conditions an admin should know of, such as sign-ins whose groups the IdP cut short',
+    }),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .meta({ id: 'Connection' });
+
+export function toDomainBody(domain: ConnectionDomain) {
+  return {
+    domain: domain.domain,
+    verified: domain.verified,
+    verifiedAt: domain.verifiedAt,
+    verification: {
+      name: verificationName(domain.domain),
+      type: 'TXT' as const,
+      value: domain.verificationToken,
+    },
+  };
+}
+
+export function toConnectionBody(connection: Connection, publicUrl: string) {
+  const urls = connectionUrls(publicUrl, connection.id);
+  const saml = connection.saml;
+  return {
+    id: connection.id,
+    protocol: connection.protocol,
+    provider: connection.provider,
+    name: connection.name,
+    domains: connection.domains.map(toDomainBody),
+    spEntityId: saml ? urls.spEntityId : null,
+    acsUrl: saml ? urls.acsUrl : null,
+    spMetadataUrl: saml ? urls.spMetadataUrl : null,
+    redirectUri: connection.oidc ? urls.redirectUri : null,
+    jit: connection.jit,
+    allowIdpInitiated: connection.allowIdpInitiated,
+    attributeMapping: connection.attributeMapping,
+    groupsAttribute: connection.groupsAttribute,
+    clockSkewSeconds: connection.clockSkewSeconds,
+    saml: saml
+      ? {
+          entityId: saml.entityId,
+          ssoUrl: saml.ssoUrl,
+          sloUrl: saml.sloUrl,
+          certificates: certificateSummaries(connection),
+          allowSha1Signatures: saml.allowSha1Signatures,
+          allowUnsignedAssertions: saml.allowUnsignedAssertions,
+          nameIdFormat: saml.nameIdFormat,
+        }
+      : undefined,
+    oidc: connection.oidc ? { ...connection.oidc } : undefined,
+    metadata: connection.metadata,
+    health: { ...connection.health },
+    createdAt: connection.createdAt,
+    updatedAt: connection.updatedAt,
+  };
+}

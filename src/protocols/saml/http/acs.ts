@@ -1,0 +1,138 @@
+import type { Request, Response } from 'express';
+import { signInWithSso } from '../../../domain/directory/index.ts';
+import { recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { MusterError } from '../../../errors.ts';
+import { newId } from '../../../infra/ids/index.ts';
+import { renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { isSamlError } from '../errors.ts';
+import { validateSamlResponse } from '../response.ts';
+import type { SamlClaims } from '../types.ts';
+import { bindsBrowser, browserMatches } from './binding.ts';
+import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
+import { DatabaseReplayStore } from './replay.ts';
+
+const systemActor = (res: Response) => ({
+  actor: { type: 'system' as const, id: null },
+  requestId: requestIdOf(res),
+});
+
+function formValue(req: Request, name: string): string | undefined {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const value = body[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** Where the browser goes: the return target kept with the request, or an allowed RelayState of an unsolicited answer. */
+async function returnTarget(
+  deps: SamlSignInDeps,
+  req: Request,
+  connection: LoadedSamlConnection,
+  store: DatabaseReplayStore,
+): Promise<string | null> {
+  if (store.login) return store.login.returnTo;
+  // An IdP-initiated RelayState is the IdP's word only: it must pass the same allow-list as returnTo.
+  const relayState = formValue(req, 'RelayState');
+  return relayState ? ((await deps.allowedReturnTo(connection.orgId, relayState)) ?? null) : null;
+}
+
+async function refuse(
+  deps: SamlSignInDeps,
+  res: Response,
+  connection: LoadedSamlConnection,
+  error: MusterError & { reason: string },
+): Promise<void> {
+  await recordRefusedSignIn(deps.db, systemActor(res), {
+    orgId: connection.orgId,
+    connectionId: connection.saml.id,
+    reason: error.reason,
+    message: error.message,
+    protocol: 'saml',
+  });
+  renderHtmlError(res, error);
+}
+
+/**
+ * The assertion consumer (POST binding): the response is validated with
+ * every defence of the SAML module, the person provisioned just in time,
+ * and a session started. A refusal is audited with its reason and shown as
+ * a page, never a stack, and leaves no session and no user behind.
+ */
+export function assertionConsumer(deps: SamlSignInDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const connection = await deps.loadConnection(String(req.params.connection ?? ''));
+    if (!connection) {
+      renderHtmlError(res, new MusterError('not_found', 'This sign-in connection does not exist'));
+      return;
+    }
+    const samlResponse = formValue(req, 'SAMLResponse');
+    if (!samlResponse) {
+      renderHtmlError(res, new MusterError('bad_request', 'The identity provider sent no SAMLResponse'));
+      return;
+    }
+    const store = new DatabaseReplayStore(deps.db);
+    let claims: SamlClaims;
+    try {
+      claims = await validateSamlResponse({ connection: connection.saml, samlResponse, store });
+    } catch (error) {
+      if (!isSamlError(error)) throw error;
+      await refuse(deps, res, connection, error);
+      return;
+    }
+    const binding = store.login?.browserBinding;
+    if (
+      binding &&
+      bindsBrowser(deps.publicUrl) &&
+      !browserMatches(req, res, claims.inResponseTo ?? '', binding)
+    ) {
+      const mismatch = Object.assign(
+        new MusterError('unauthorized', 'This sign-in was started in another browser; start it again here'),
+        { reason: 'saml_browser_mismatch' },
+      );
+      await refuse(deps, res, connection, mismatch);
+      return;
+    }
+    const email = claims.email.toLowerCase();
+    const domain = connection.domains.find((d) => d.domain === domainOf(email));
+    const loginId = newId();
+    let userId: string;
+    try {
+      const signed = await signInWithSso(
+        deps.db,
+        {
+          orgId: connection.orgId,
+          connectionId: connection.saml.id,
+          subject: claims.nameId,
+          profile: {
+            email,
+            given_name: claims.firstName,
+            family_name: claims.lastName,
+            display_name: claims.displayName,
+          },
+          groups: claims.groups,
+          groupsTruncated: claims.groupsTruncated,
+          loginId,
+          jit: connection.jit,
+          linkByEmail: domain?.verified === true,
+        },
+        systemActor(res),
+      );
+      userId = signed.user.id;
+    } catch (error) {
+      if (error instanceof MusterError) {
+        renderHtmlError(res, error);
+        return;
+      }
+      throw error;
+    }
+    await deps.finishSignIn(req, res, {
+      orgId: connection.orgId,
+      userId,
+      connectionId: connection.saml.id,
+      loginId,
+      sessionIndex: claims.sessionIndex,
+      returnTo: await returnTarget(deps, req, connection, store),
+    });
+  };
+}

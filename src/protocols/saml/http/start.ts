@@ -1,0 +1,30 @@
+import type { Response } from 'express';
+import { beginLogin, loginLifetimeSeconds } from '../../../domain/signin/index.ts';
+import { buildAuthnRequest } from '../authn-request.ts';
+import { bindBrowser, bindsBrowser } from './binding.ts';
+import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
+
+/**
+ * Begins an SP-initiated sign-in: a signed AuthnRequest by the HTTP-Redirect
+ * binding, its id kept server-side with where the person wants to go. The
+ * RelayState carries nothing: the return target never travels to the IdP.
+ */
+export async function startSamlLogin(
+  deps: SamlSignInDeps,
+  res: Response,
+  connection: LoadedSamlConnection,
+  returnTo: string | undefined,
+): Promise<void> {
+  const request = buildAuthnRequest(connection.saml);
+  const binding = bindsBrowser(deps.publicUrl)
+    ? bindBrowser(res, request.requestId, loginLifetimeSeconds)
+    : null;
+  await beginLogin(deps.db, {
+    orgId: connection.orgId,
+    connectionId: connection.saml.id,
+    requestKey: request.requestId,
+    returnTo: returnTo ?? null,
+    browserBinding: binding,
+  });
+  res.set('Cache-Control', 'no-store').redirect(302, request.url);
+}

@@ -1,0 +1,134 @@
+import { type Request, type Response, Router } from 'express';
+import { findOrg } from '../../domain/orgs/index.ts';
+import { type SigningKeys, startSession } from '../../domain/sessions/index.ts';
+import {
+  connectionForDomain,
+  connectionsOfOrg,
+  type SamlSignInConnection,
+  samlConnectionFor,
+} from '../../domain/sources/index.ts';
+import { MusterError } from '../../errors.ts';
+import type { SecretBox } from '../../infra/crypto/index.ts';
+import type { Db } from '../../storage/index.ts';
+import { renderHtmlError, requestIdOf } from '../http/index.ts';
+import {
+  type LoadedSamlConnection,
+  type SamlConnection,
+  type SamlSignInDeps,
+  samlSignInRouter,
+  startSamlLogin,
+} from '../saml/index.ts';
+import { completeSignIn } from './complete.ts';
+import { type LoginDeps, type LoginQuery, type LoginTarget, ssoLoginRouter } from './login.ts';
+import { safeReturnTo } from './return-to.ts';
+
+export interface SignInDeps {
+  readonly db: Db;
+  readonly publicUrl: string;
+  readonly secretBox: SecretBox;
+  readonly keys: SigningKeys;
+}
+
+/** The protocol's view of a connection the domain opened. */
+function samlView(c: SamlSignInConnection): SamlConnection {
+  return {
+    id: c.id,
+    provider: c.provider,
+    idp: c.idp,
+    sp: c.sp,
+    emailDomains: c.emailDomains,
+    ...(c.attributeMapping ? { attributeMapping: c.attributeMapping } : {}),
+    ...(c.groupsAttribute ? { groupsAttribute: c.groupsAttribute } : {}),
+    ...(c.nameIdFormat ? { nameIdFormat: c.nameIdFormat } : {}),
+    allowIdpInitiated: c.allowIdpInitiated,
+    allowSha1Signatures: c.allowSha1Signatures,
+    allowUnsignedAssertions: c.allowUnsignedAssertions,
+    clockSkewSeconds: c.clockSkewSeconds,
+  };
+}
+
+/**
+ * The browser's way in: `/sso/login` (home realm discovery) and each
+ * protocol's endpoints, composed from the connections, sessions and orgs of
+ * the domain. A sign-in ends in a session cookie and a redirect to an
+ * allowed return target.
+ */
+export function signInRouter(deps: SignInDeps): Router {
+  const { db, publicUrl } = deps;
+  const opened = { secretBox: deps.secretBox, publicUrl };
+  const appUrlsOf = async (orgId: string) => (await findOrg(db, orgId))?.appUrls ?? [];
+  const allowedReturnTo = async (orgId: string, value: string) =>
+    safeReturnTo(value, { publicUrl, appUrls: await appUrlsOf(orgId) });
+
+  const loadConnection = async (id: string): Promise<LoadedSamlConnection | undefined> => {
+    const connection = await samlConnectionFor(db, opened, id);
+    return (
+      connection && {
+        orgId: connection.orgId,
+        saml: samlView(connection),
+        jit: connection.jit,
+        domains: connection.domains,
+      }
+    );
+  };
+
+  const saml: SamlSignInDeps = {
+    db,
+    publicUrl,
+    loadConnection,
+    allowedReturnTo,
+    async finishSignIn(_req: Request, res: Response, person) {
+      const ctx = { actor: { type: 'user' as const, id: person.userId }, requestId: requestIdOf(res) };
+      const session = await startSession(
+        db,
+        deps.keys,
+        {
+          orgId: person.orgId,
+          userId: person.userId,
+          connectionId: person.connectionId,
+          loginId: person.loginId,
+          idpSessionIndex: person.sessionIndex ?? undefined,
+        },
+        ctx,
+      );
+      completeSignIn(
+        res,
+        { publicUrl, keys: deps.keys },
+        {
+          session,
+          returnTo: person.returnTo,
+          appUrls: await appUrlsOf(person.orgId),
+        },
+      );
+    },
+  };
+
+  const findLoginTarget = async (query: LoginQuery): Promise<LoginTarget | undefined> => {
+    if ('email' in query) return connectionForDomain(db, query.email);
+    if ('org' in query) {
+      const org = await findOrg(db, query.org);
+      // Of several connections, the oldest: a sign-in by email picks among them by domain.
+      return org ? (await connectionsOfOrg(db, org.id))[0] : undefined;
+    }
+    const connection = await samlConnectionFor(db, opened, query.connection);
+    return connection && { orgId: connection.orgId, connectionId: connection.id, protocol: 'saml' };
+  };
+
+  const login: LoginDeps = {
+    findLoginTarget,
+    allowedReturnTo,
+    async start(_req, res, target, returnTo) {
+      const connection = target.protocol === 'saml' ? await loadConnection(target.connectionId) : undefined;
+      if (!connection) {
+        renderHtmlError(res, new MusterError('not_found', 'This sign-in connection cannot be used yet'));
+        return;
+      }
+      await startSamlLogin(saml, res, connection, returnTo);
+    },
+  };
+
+  const router = Router();
+  router.use(ssoLoginRouter(login));
+  router.use(samlSignInRouter(saml));
+  return router;
+}

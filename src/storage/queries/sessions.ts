@@ -1,0 +1,148 @@
+import type { Db } from '../database.ts';
+import type { OrgRole, SessionRow } from '../schema.ts';
+
+export interface NewSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly connectionId: string | null;
+  readonly loginId: string;
+  readonly idpSessionIndex: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+export async function insertSession(db: Db, orgId: string, row: NewSession): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: row.id,
+      org_id: orgId,
+      user_id: row.userId,
+      connection_id: row.connectionId,
+      login_id: row.loginId,
+      idp_session_index: row.idpSessionIndex,
+      created_at: row.createdAt,
+      expires_at: row.expiresAt,
+    })
+    .execute();
+}
+
+/** A session with what its user is now: what every authenticated request checks. */
+export interface SessionWithUser {
+  readonly id: string;
+  readonly org_id: string;
+  readonly user_id: string;
+  readonly connection_id: string | null;
+  readonly idp_session_index: string | null;
+  readonly expires_at: Date;
+  readonly revoked_at: Date | null;
+  readonly email: string;
+  readonly given_name: string | null;
+  readonly family_name: string | null;
+  readonly display_name: string | null;
+  readonly status: 'active' | 'suspended';
+  readonly role: OrgRole;
+}
+
+export function findSessionWithUser(
+  db: Db,
+  orgId: string,
+  sessionId: string,
+): Promise<SessionWithUser | undefined> {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', (join) =>
+      join.onRef('u.org_id', '=', 's.org_id').onRef('u.id', '=', 's.user_id'),
+    )
+    .select([
+      's.id',
+      's.org_id',
+      's.user_id',
+      's.connection_id',
+      's.idp_session_index',
+      's.expires_at',
+      's.revoked_at',
+      'u.email',
+      'u.given_name',
+      'u.family_name',
+      'u.display_name',
+      'u.status',
+      'u.role',
+    ])
+    .where('s.org_id', '=', orgId)
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+/** Revokes one session if it is still live; returns it when this call ended it. */
+export function revokeSession(
+  db: Db,
+  orgId: string,
+  sessionId: string,
+  at: Date,
+): Promise<SessionRow | undefined> {
+  return db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', at)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Revokes every live session of a user; returns the ids it ended. */
+export async function revokeSessionsOfUser(
+  db: Db,
+  orgId: string,
+  userId: string,
+  at: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', at)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Drops a user's sessions that ended before `before`: the audit log keeps their history. */
+export async function dropEndedSessionsOfUser(
+  db: Db,
+  orgId: string,
+  userId: string,
+  before: Date,
+): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('expires_at', '<', before)
+    .execute();
+}
+
+/** The teams a user is in, by whatever grant, each once, in slug order. */
+export function teamsOfUser(
+  db: Db,
+  orgId: string,
+  userId: string,
+): Promise<{ id: string; slug: string; name: string }[]> {
+  return db
+    .selectFrom('teams as t')
+    .select(['t.id', 't.slug', 't.name'])
+    .where('t.org_id', '=', orgId)
+    .where('t.id', 'in', (eb) =>
+      eb
+        .selectFrom('memberships as m')
+        .select('m.team_id')
+        .where('m.org_id', '=', orgId)
+        .where('m.user_id', '=', userId),
+    )
+    .orderBy('t.slug')
+    .execute();
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { SigningKeys, startSession } from '../../../src/domain/sessions/index.ts';
+import { developmentMasterKey, SecretBox } from '../../../src/infra/crypto/index.ts';
+import { newId } from '../../../src/infra/ids/index.ts';
+import { type Database, migrate, openDatabase } from '../../../src/storage/index.ts';
+import { appOn, publicUrl } from '../../support/app.ts';
+import { patchOp } from '../../support/scim.ts';
+import { pushMember } from './support.ts';
+
+/**
+ * Every statement a session makes, from sign-in through each request to
+ * logout and revocation, must be able to use an index: with sequential
+ * scans priced out, a plan that still scans a table has none to use.
+ */
+const seen = new Map<string, readonly unknown[]>();
+
+async function open(): Promise<Database> {
+  const onQuery = (text: string, parameters: readonly unknown[]) => {
+    if (/^\s*(select|update|delete|with)\b/i.test(text) && !seen.has(text)) seen.set(text, parameters);
+  };
+  const image = process.env.MUSTER_TEST_PGLITE_IMAGE;
+  if (image) return openDatabase({ memory: true, image: new Blob([readFileSync(image)]), onQuery });
+  const database = await openDatabase({ memory: true, onQuery });
+  await migrate(database);
+  return database;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const seqScans = (node: PlanNode): string[] => [
+  ...(node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : []),
+  ...(node.Plans ?? []).flatMap(seqScans),
+];
+
+describe('query plans of sessions', () => {
+  it('every statement of a session’s life can use an index', async () => {
+    const database = await open();
+    after(() => database.close());
+    const t = await appOn(database);
+    const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string };
+    await t.admin.patch(`/api/v1/orgs/${org.id}`, { appUrls: ['https://app.example.com'] });
+    const team = (await t.admin.post(`/api/v1/orgs/${org.id}/teams`, { name: 'Platform' })).body as {
+      id: string;
+    };
+    const ada = await pushMember(t, org.id, 'ada@example.com');
+    await t.admin.patch(`/api/v1/orgs/${org.id}/members/${ada.userId}`, { teams: [team.id] });
+    seen.clear();
+
+    const first = await t.sessionFor(org.id, ada.userId);
+    const past = new SigningKeys(database.db, new SecretBox(developmentMasterKey), {
+      issuer: publicUrl,
+      now: () => new Date(Date.now() - 600_000),
+    });
+    const expired = await startSession(
+      database.db,
+      past,
+      { orgId: org.id, userId: ada.userId, connectionId: null, loginId: newId() },
+      { actor: { type: 'system', id: null } },
+    );
+    const steps = [
+      () => t.http.get('/.well-known/jwks.json'),
+      () => t.http.get('/api/v1/me').set('Cookie', first.cookie),
+      () => t.as(first.token).get('/api/v1/me'),
+      () => t.http.get('/api/v1/me').set('Cookie', `muster_session=${expired.token}`),
+      () => t.as(`${first.token.split('.')[0]}.${first.token.split('.')[1]}.AAAA`).get('/api/v1/me'),
+      () => t.http.post('/sso/logout').set('Cookie', first.cookie).set('Origin', 'https://app.example.com'),
+      () => ada.scim.patch(`/Users/${ada.scimId}`, patchOp({ op: 'replace', path: 'active', value: false })),
+      () => t.admin.delete(`/api/v1/orgs/${org.id}/members/${ada.userId}`),
+    ];
+    for (const [i, step] of steps.entries()) {
+      const res = await step();
+      assert.ok(res.status < 500, `step ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    assert.ok(seen.size >= 10, `only ${seen.size} statements seen`);
+    const statements = [...seen.keys()];
+    for (const shape of [
+      'from "sessions" as "s"',
+      'update "sessions"',
+      'delete from "sessions"',
+      'from "teams"',
+    ])
+      assert.ok(
+        statements.some((text) => text.includes(shape)),
+        `no statement with ${shape}`,
+      );
+
+    const offenders = await database.withSession(async (session) => {
+      await session.exec('set enable_seqscan = off');
+      const found: string[] = [];
+      for (const [text, parameters] of seen) {
+        const { rows } = await session.query(`explain (format json) ${text}`, parameters);
+        const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+        // The installation's signing keys are two or three rows at any time (one a month, each dropped
+        // hours after it retired), read once a minute per process: scanning them is the best plan.
+        for (const table of seqScans(plan)) if (table !== 'signing_keys') found.push(`${table}: ${text}`);
+      }
+      await session.exec('reset enable_seqscan');
+      return found;
+    });
+    assert.deepEqual(offenders, []);
+  });
+});
