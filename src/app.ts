@@ -11,7 +11,7 @@ import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './pr
 import { opsRouter } from './protocols/ops/index.ts';
 import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
-import { sessionRouter, signInRouter } from './protocols/sso/index.ts';
+import { samlSingleLogout, sessionRouter, signInRouter } from './protocols/sso/index.ts';
 import type { Db } from './storage/index.ts';
 
 export interface AppDeps {
@@ -67,7 +67,8 @@ export function buildApp(deps: AppDeps): Express {
     opsRouter({ db: deps.db, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
   );
   // Before the admin API: /api/v1/me takes a session, not the admin API's bearer credentials.
-  app.use(sessionRouter({ db: deps.db, keys: signingKeys, publicUrl: deps.config.publicUrl }));
+  const signIn = { db: deps.db, publicUrl: deps.config.publicUrl, secretBox, keys: signingKeys };
+  app.use(sessionRouter({ ...signIn, singleLogout: samlSingleLogout(signIn) }));
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
@@ -80,7 +81,7 @@ export function buildApp(deps: AppDeps): Express {
     }),
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));
-  app.use(signInRouter({ db: deps.db, publicUrl: deps.config.publicUrl, secretBox, keys: signingKeys }));
+  app.use(signInRouter(signIn));
   app.use(
     scimService({
       db: deps.db,

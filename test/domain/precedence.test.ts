@@ -253,3 +253,40 @@ describe('sign-in provisioning', () => {
     assert.deepEqual(refusals, ['jit_disabled', 'link_unverified']);
   });
 });
+
+describe('groups the IdP cut short', () => {
+  it("are completed from the org's SCIM directory when it pushed the person's groups", async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const dir = await makeDirectory(t, org.id, 'entra');
+    const scim = scimClient(t, dir.id, dir.token);
+    const pushed = await scim.post('/Users', user('ada@example.com'));
+    const objectId = '0b6f9a7e-2c1d-4e5f-8a9b-0c1d2e3f4a5b';
+    await pushGroup(scim, 'Platform engineers', [pushed.body.id], { externalId: objectId });
+    const platform = await makeTeam(t, org.id, 'Platform');
+    const connection = await makeConnection(t, org.id, 'entra');
+    await makeMapping(t, org.id, { source: { connection, group: objectId }, team: platform.slug });
+    const signed = await signInWithSso(
+      t.database.db,
+      signIn(org.id, connection, { groups: [], groupsTruncated: true }),
+      ctx,
+    );
+    assert.equal(signed.groupsTruncated, false);
+    assert.deepEqual((await memberOf(t, org.id, signed.user.id)).teams, { [platform.slug]: ['sso'] });
+    assert.equal((await auditOf(t, org.id, 'sso.groups_truncated')).length, 0);
+  });
+
+  it('are kept partial otherwise, and the org is told', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const connection = await makeConnection(t, org.id, 'entra');
+    const signed = await signInWithSso(
+      t.database.db,
+      signIn(org.id, connection, { groups: ['g-1'], groupsTruncated: true }),
+      ctx,
+    );
+    assert.equal(signed.groupsTruncated, true);
+    const told = await auditOf(t, org.id, 'sso.groups_truncated');
+    assert.equal(told[0]?.after?.userId, signed.user.id);
+  });
+});

@@ -53,6 +53,8 @@ export interface ResponseOptions {
   readonly sha1?: boolean;
   /** Encrypts the assertion to this certificate (the SP's encryption certificate). */
   readonly encryptTo?: string;
+  /** The IdP's session the assertion belongs to (AuthnStatement@SessionIndex); a fresh one when unset. */
+  readonly sessionIndex?: string;
 }
 
 const samlp = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -164,7 +166,7 @@ function responseXml(idp: TestIdp, o: ResponseOptions): string {
     ` NotOnOrAfter="${(o.notOnOrAfter ?? minutes(o.now, 60)).toISOString()}">` +
     `<saml:AudienceRestriction><saml:Audience>${esc(o.audience)}</saml:Audience></saml:AudienceRestriction>` +
     '</saml:Conditions>' +
-    `<saml:AuthnStatement AuthnInstant="${instant}" SessionIndex="${samlId()}">` +
+    `<saml:AuthnStatement AuthnInstant="${instant}" SessionIndex="${esc(o.sessionIndex ?? samlId())}">` +
     '<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport' +
     '</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>' +
     (attributes ? `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` : '') +

@@ -38,6 +38,20 @@ export interface SignedIn {
   readonly user: UserRow;
   readonly created: boolean;
   readonly linked: boolean;
+  /** The IdP cut the groups short and no SCIM directory knew them: the org's admins should hear of it. */
+  readonly groupsTruncated: boolean;
+}
+
+/**
+ * The groups a sign-in stands for. A claim the IdP cut short (Entra's
+ * overage) is completed from what the org's SCIM directories pushed for the
+ * person, when they pushed anything; only otherwise does it stay partial.
+ */
+async function claimedGroups(trx: Db, input: SsoSignIn, userId: string) {
+  if (!input.groupsTruncated) return { groups: input.groups, groupsTruncated: false };
+  const pushed = await store.scimGroupKeysOfUser(trx, input.orgId, userId);
+  if (pushed.length === 0) return { groups: input.groups, groupsTruncated: true };
+  return { groups: [...new Set([...input.groups, ...pushed])], groupsTruncated: false };
 }
 
 /** The user a sign-in is for: the subject's user, else the email's (if linking is allowed), else a new one. */
@@ -88,19 +102,32 @@ export async function signInWithSso(db: Db, input: SsoSignIn, ctx: ChangeContext
         source_id: input.connectionId,
       });
       const userCtx: ChangeContext = { actor: { type: 'user', id: found.user.id }, requestId: ctx.requestId };
-      await ssoGroupsClaimed(trx, { ...input, userId: found.user.id }, userCtx);
+      const claimed = await claimedGroups(trx, input, found.user.id);
+      await ssoGroupsClaimed(trx, { ...input, ...claimed, userId: found.user.id }, userCtx);
       await recordAudit(trx, userCtx, input.orgId, {
         action: found.created ? 'sso.user_created' : found.linked ? 'sso.user_linked' : 'sso.signed_in',
         target: { type: 'user', id: found.user.id },
         after: {
           connectionId: input.connectionId,
           loginId: input.loginId,
-          groups: input.groups,
-          groupsTruncated: input.groupsTruncated,
+          groups: claimed.groups,
+          groupsTruncated: claimed.groupsTruncated,
+          ...(input.groupsTruncated ? { groupsCompletedFromScim: !claimed.groupsTruncated } : {}),
         },
       });
+      if (claimed.groupsTruncated)
+        await recordAudit(trx, userCtx, input.orgId, {
+          action: 'sso.groups_truncated',
+          target: { type: 'connection', id: input.connectionId },
+          after: { userId: found.user.id, loginId: input.loginId, groups: claimed.groups },
+        });
       const user = await store.findMember(trx, input.orgId, found.user.id);
-      return { user: user ?? found.user, created: found.created, linked: found.linked };
+      return {
+        user: user ?? found.user,
+        created: found.created,
+        linked: found.linked,
+        groupsTruncated: claimed.groupsTruncated,
+      };
     });
   } catch (error) {
     if (error instanceof SignInRefused)

@@ -1,3 +1,4 @@
+export { endIdpSessions, idpSessionOf } from './idp-logout.ts';
 export { type KeyPurpose, keyRotationMs, type Signer, SigningKeys, type SigningKeysOptions } from './keys.ts';
 export { type SessionProfile, sessionProfile } from './profile.ts';
 export {

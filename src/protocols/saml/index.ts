@@ -2,6 +2,7 @@ export { type AuthnRequestOptions, buildAuthnRequest, type SamlAuthnRequest } fr
 export { isSamlError, SamlError, type SamlReason, samlReasons } from './errors.ts';
 export type { LoadedSamlConnection, SamlSignInDeps, SignedInPerson } from './http/ports.ts';
 export { samlSignInRouter } from './http/router.ts';
+export { startSamlLogout } from './http/slo.ts';
 export { startSamlLogin } from './http/start.ts';
 export { type IdpMetadata, parseIdpMetadata } from './idp-metadata.ts';
 export { generateSamlKeyPair, generateSpKeys, type KeyPairOptions } from './keys.ts';

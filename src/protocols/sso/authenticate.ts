@@ -14,6 +14,12 @@ export interface SessionHttpDeps {
   readonly keys: SigningKeys;
   /** PUBLIC_URL: the cookie is Secure when it is https, and returnTo is judged against it. */
   readonly publicUrl: string;
+  /**
+   * After Muster ended a session at a browser's request, where to send the
+   * browser so the IdP signs the person out too (SAML Single Logout);
+   * undefined when the session's IdP offers none.
+   */
+  readonly singleLogout?: (session: AuthenticatedSession, returnTo: string) => Promise<string | undefined>;
 }
 
 interface SessionLocals {

@@ -28,7 +28,9 @@ function requestedReturnTo(req: Request): unknown {
  * carries no SameSite=Lax cookie, and a request whose Origin is neither
  * PUBLIC_URL's nor one of the org's app URLs is refused outright (403), so
  * neither can a sibling subdomain, whose same-site POST does carry it. Without a
- * session it does nothing and succeeds, so it can be repeated.
+ * session it does nothing and succeeds, so it can be repeated. A browser
+ * sign-out (one with a returnTo) from a SAML session goes on to the IdP's
+ * Single Logout where it has one, and comes back to the returnTo from there.
  */
 export function logoutHandlers(deps: SessionHttpDeps): RequestHandler[] {
   return [
@@ -58,7 +60,9 @@ export function logoutHandlers(deps: SessionHttpDeps): RequestHandler[] {
         res.status(204).end();
         return;
       }
-      res.redirect(303, returnTarget(returnTo, { publicUrl: deps.publicUrl, appUrls }));
+      const target = returnTarget(returnTo, { publicUrl: deps.publicUrl, appUrls });
+      const atIdp = session && deps.singleLogout ? await deps.singleLogout(session, target) : undefined;
+      res.redirect(303, atIdp ?? target);
     },
   ];
 }

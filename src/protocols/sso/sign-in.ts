@@ -1,6 +1,11 @@
 import { type Request, type Response, Router } from 'express';
 import { findOrg } from '../../domain/orgs/index.ts';
-import { type SigningKeys, startSession } from '../../domain/sessions/index.ts';
+import {
+  type AuthenticatedSession,
+  idpSessionOf,
+  type SigningKeys,
+  startSession,
+} from '../../domain/sessions/index.ts';
 import {
   connectionForDomain,
   connectionsOfOrg,
@@ -17,6 +22,7 @@ import {
   type SamlSignInDeps,
   samlSignInRouter,
   startSamlLogin,
+  startSamlLogout,
 } from '../saml/index.ts';
 import { completeSignIn } from './complete.ts';
 import { type LoginDeps, type LoginQuery, type LoginTarget, ssoLoginRouter } from './login.ts';
@@ -47,19 +53,13 @@ function samlView(c: SamlSignInConnection): SamlConnection {
   };
 }
 
-/**
- * The browser's way in: `/sso/login` (home realm discovery) and each
- * protocol's endpoints, composed from the connections, sessions and orgs of
- * the domain. A sign-in ends in a session cookie and a redirect to an
- * allowed return target.
- */
-export function signInRouter(deps: SignInDeps): Router {
+/** The SAML flow's view of Muster: connections opened, sessions started, return targets judged. */
+function samlDeps(deps: SignInDeps) {
   const { db, publicUrl } = deps;
   const opened = { secretBox: deps.secretBox, publicUrl };
   const appUrlsOf = async (orgId: string) => (await findOrg(db, orgId))?.appUrls ?? [];
   const allowedReturnTo = async (orgId: string, value: string) =>
     safeReturnTo(value, { publicUrl, appUrls: await appUrlsOf(orgId) });
-
   const loadConnection = async (id: string): Promise<LoadedSamlConnection | undefined> => {
     const connection = await samlConnectionFor(db, opened, id);
     return (
@@ -71,7 +71,6 @@ export function signInRouter(deps: SignInDeps): Router {
       }
     );
   };
-
   const saml: SamlSignInDeps = {
     db,
     publicUrl,
@@ -94,14 +93,40 @@ export function signInRouter(deps: SignInDeps): Router {
       completeSignIn(
         res,
         { publicUrl, keys: deps.keys },
-        {
-          session,
-          returnTo: person.returnTo,
-          appUrls: await appUrlsOf(person.orgId),
-        },
+        { session, returnTo: person.returnTo, appUrls: await appUrlsOf(person.orgId) },
       );
     },
   };
+  return { saml, opened };
+}
+
+/**
+ * After /sso/logout ended a session from a SAML connection, the URL of the
+ * IdP's Single Logout with a signed LogoutRequest, if the IdP has one.
+ */
+export function samlSingleLogout(deps: SignInDeps) {
+  const { saml } = samlDeps(deps);
+  return async (session: AuthenticatedSession, returnTo: string): Promise<string | undefined> => {
+    const idp = await idpSessionOf(deps.db, session);
+    const connection = idp && (await saml.loadConnection(idp.connectionId));
+    if (!idp || !connection) return undefined;
+    return startSamlLogout(saml, connection, {
+      subject: idp.subject,
+      sessionIndex: session.idpSessionIndex,
+      returnTo,
+    });
+  };
+}
+
+/**
+ * The browser's way in: `/sso/login` (home realm discovery) and each
+ * protocol's endpoints, composed from the connections, sessions and orgs of
+ * the domain. A sign-in ends in a session cookie and a redirect to an
+ * allowed return target.
+ */
+export function signInRouter(deps: SignInDeps): Router {
+  const { db } = deps;
+  const { saml, opened } = samlDeps(deps);
 
   const findLoginTarget = async (query: LoginQuery): Promise<LoginTarget | undefined> => {
     if ('email' in query) return connectionForDomain(db, query.email);
@@ -116,9 +141,10 @@ export function signInRouter(deps: SignInDeps): Router {
 
   const login: LoginDeps = {
     findLoginTarget,
-    allowedReturnTo,
+    allowedReturnTo: saml.allowedReturnTo,
     async start(_req, res, target, returnTo) {
-      const connection = target.protocol === 'saml' ? await loadConnection(target.connectionId) : undefined;
+      const connection =
+        target.protocol === 'saml' ? await saml.loadConnection(target.connectionId) : undefined;
       if (!connection) {
         renderHtmlError(res, new MusterError('not_found', 'This sign-in connection cannot be used yet'));
         return;

@@ -233,3 +233,39 @@ export async function findUserIdBySubject(
     .executeTakeFirst();
   return row?.user_id;
 }
+
+/** The subject a user signed in as through a connection (the NameID a logout names); the latest one. */
+export async function subjectOfUser(
+  db: Db,
+  orgId: string,
+  connectionId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sso_identities')
+    .select('subject')
+    .where('connection_id', '=', connectionId)
+    .where('user_id', '=', userId)
+    .where('org_id', '=', orgId)
+    .orderBy('last_login_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.subject;
+}
+
+/**
+ * The groups the org's SCIM directories pushed a user into, by every name a
+ * claim could give them (externalId, which Entra sets to the object id, and
+ * Muster's id): what stands in for a groups claim the IdP cut short.
+ */
+export async function scimGroupKeysOfUser(db: Db, orgId: string, userId: string): Promise<string[]> {
+  const { rows } = await sql<{ key: string }>`
+    select distinct k.key from scim_users su
+      join scim_group_members gm on gm.member_id = su.id
+      join scim_groups g on g.id = gm.group_id
+      cross join lateral (values (g.external_id), (g.id::text)) as k(key)
+     where su.directory_id in (select id from directories where org_id = ${orgId})
+       and su.user_id = ${userId} and su.org_id = ${orgId} and k.key is not null
+  `.execute(db);
+  return rows.map((r) => r.key);
+}

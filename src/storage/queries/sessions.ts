@@ -146,3 +146,28 @@ export function teamsOfUser(
     .orderBy('t.slug')
     .execute();
 }
+
+/**
+ * Ends the live sessions a connection's sign-ins started for a user: those
+ * of the IdP sessions named, or all of them when none is named (SAML Single
+ * Logout). Returns the ids ended.
+ */
+export async function revokeIdpSessions(
+  db: Db,
+  orgId: string,
+  connectionId: string,
+  userId: string,
+  sessionIndexes: readonly string[],
+  at: Date,
+): Promise<string[]> {
+  let query = db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('connection_id', '=', connectionId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', at);
+  if (sessionIndexes.length > 0) query = query.where('idp_session_index', 'in', [...sessionIndexes]);
+  return (await query.returning('id').execute()).map((r) => r.id);
+}

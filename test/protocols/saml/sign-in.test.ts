@@ -359,3 +359,24 @@ describe('SAML sign-in through the app', () => {
     assert.equal((await auditOf(t, org.id, 'sso.sign_in_refused'))[0]?.after?.reason, 'user_suspended');
   });
 });
+
+describe('SAML sign-in with groups the IdP cut short', () => {
+  it("an Entra groups.link claim flags the connection's health and tells the admins", async () => {
+    const { t, org, connection, domain } = await setup({ provider: 'entra' });
+    const started = await begin(t, `email=ada@${domain}`);
+    const p = person(domain);
+    const xml = await respond(connection, domain, started.requestId, {
+      attributes: {
+        ...providerAttributes('entra', { ...p, groups: [] }),
+        'http://schemas.microsoft.com/claims/groups.link': [
+          'https://graph.windows.net/tenant/users/1/getMemberObjects',
+        ],
+      },
+    });
+    const res = await post(t, connection, xml, started.cookie);
+    assert.equal(res.status, 303, res.text);
+    const health = (await t.admin.get(`/api/v1/orgs/${org.id}/connections/${connection.id}`)).body.health;
+    assert.ok(health.groupsTruncated?.loginId, JSON.stringify(health));
+    assert.equal((await auditOf(t, org.id, 'sso.groups_truncated')).length, 1);
+  });
+});

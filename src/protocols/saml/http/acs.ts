@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { signInWithSso } from '../../../domain/directory/index.ts';
 import { recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { flagConnectionHealth } from '../../../domain/sources/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { newId } from '../../../infra/ids/index.ts';
 import { renderHtmlError, requestIdOf } from '../../http/index.ts';
@@ -119,6 +120,10 @@ export function assertionConsumer(deps: SamlSignInDeps) {
         systemActor(res),
       );
       userId = signed.user.id;
+      if (signed.groupsTruncated)
+        await flagConnectionHealth(deps.db, connection.orgId, connection.saml.id, {
+          groupsTruncated: { at: new Date().toISOString(), loginId, userId },
+        });
     } catch (error) {
       if (error instanceof MusterError) {
         renderHtmlError(res, error);

@@ -3,6 +3,7 @@ import { renderHtmlError, toMusterError } from '../../http/index.ts';
 import { defaultMaxXmlBytes } from '../xml.ts';
 import { assertionConsumer } from './acs.ts';
 import type { SamlSignInDeps } from './ports.ts';
+import { singleLogoutEndpoint } from './slo.ts';
 
 /** Body-parser failures (too large, malformed) on a browser flow get a page, not JSON. */
 const renderAsPage: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -18,11 +19,10 @@ const renderAsPage: ErrorRequestHandler = (error, _req, res, _next) => {
 export function samlSignInRouter(deps: SamlSignInDeps): Router {
   const router = Router();
   const limit = Math.ceil((defaultMaxXmlBytes * 4) / 3) + 4096;
-  router.post(
-    '/sso/saml/:connection/acs',
-    express.urlencoded({ extended: false, limit, parameterLimit: 10 }),
-    assertionConsumer(deps),
-  );
+  const form = express.urlencoded({ extended: false, limit, parameterLimit: 10 });
+  router.post('/sso/saml/:connection/acs', form, assertionConsumer(deps));
+  router.get('/sso/saml/:connection/slo', singleLogoutEndpoint(deps));
+  router.post('/sso/saml/:connection/slo', form, singleLogoutEndpoint(deps));
   router.use('/sso/saml', renderAsPage);
   return router;
 }
