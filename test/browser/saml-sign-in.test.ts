@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Express } from 'express';
+import { generateSamlKeyPair } from '../../src/protocols/saml/index.ts';
+import { testApp } from '../support/app.ts';
+import { chromiumOrSkip, launchChromium, serve, type TestBrowser } from '../support/browser.ts';
+import type { ConnectionBody } from '../support/connections.ts';
+import { makeOrg } from '../support/factories.ts';
+import { startIdpServer } from '../support/saml-idp-server.ts';
+
+/**
+ * One full SP-initiated SAML sign-in in a real browser: the redirects, the
+ * IdP's auto-posted form, and the cookies as Chromium stores them, which
+ * supertest cannot show. Three origins on loopback: Muster (127.0.0.1), and
+ * on another site (localhost) the IdP and the org's application.
+ */
+
+type Cleanup = (() => Promise<void>)[];
+
+/** The org's application: one page naming its path, so the test sees where the browser arrived. */
+const application = () =>
+  serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>Application</title><h1>Welcome to ${req.url?.split('?')[0]}</h1>`);
+  });
+
+/** Muster on a real port, an org with its application and a SAML connection to a running IdP. */
+async function setUp(cleanup: Cleanup) {
+  // Listening first: PUBLIC_URL must name the port before the app is built.
+  let app: Express | undefined;
+  const muster = await serve((req, res) => {
+    if (app) app(req, res);
+    else res.writeHead(503).end();
+  });
+  cleanup.push(() => muster.close());
+  const base = `http://127.0.0.1:${muster.port}`;
+  // Loopback IdP URLs over http are refused unless allowed, as ALLOW_INSECURE_LOOPBACK_ISSUERS does.
+  const t = await testApp({ publicUrl: base, allowInsecureLoopbackIssuers: true });
+  app = t.app;
+
+  const shop = await application();
+  cleanup.push(() => shop.close());
+  const appUrl = `http://localhost:${shop.port}/app`;
+  const org = await makeOrg(t);
+  const patched = await t.admin.patch(`/api/v1/orgs/${org.id}`, { appUrls: [appUrl] });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+
+  const domain = `${org.slug}.x.test`;
+  const email = `ada@${domain}`;
+  const idp = await startIdpServer({
+    keys: await generateSamlKeyPair({ commonName: 'browser test idp' }),
+    person: { email, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', groups: ['Eng'] },
+    provider: 'okta',
+  });
+  cleanup.push(() => idp.close());
+  const created = await t.admin.post(`/api/v1/orgs/${org.id}/connections`, {
+    protocol: 'saml',
+    provider: 'okta',
+    domains: [domain],
+    saml: { entityId: idp.idp.entityId, ssoUrl: idp.idp.ssoUrl, certificates: [idp.idp.keys.certificate] },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const connection = created.body as ConnectionBody;
+  // The IdP side of the setup: its admin imports Muster's SP metadata.
+  const spMetadata = await fetch(connection.spMetadataUrl ?? '');
+  assert.equal(spMetadata.status, 200);
+  idp.registerServiceProvider(await spMetadata.text());
+  return { base, appUrl, org, email, idp, connection };
+}
+
+describe('SAML sign-in in headless Chromium', () => {
+  it('login, IdP, auto-posted ACS, session cookie, back to the app, /api/v1/me, logout', {
+    timeout: 60_000,
+  }, async (t) => {
+    if (!chromiumOrSkip(t)) return;
+    const cleanup: Cleanup = [];
+    let browser: TestBrowser | undefined;
+    try {
+      // Chromium starts while the keys are made and the connection set up: a second or two less per run.
+      const [prepared, launched] = await Promise.allSettled([setUp(cleanup), launchChromium()]);
+      if (launched.status === 'fulfilled') browser = launched.value;
+      if (prepared.status === 'rejected') throw prepared.reason;
+      if (launched.status === 'rejected') throw launched.reason;
+      const { base, appUrl, org, email, idp, connection } = prepared.value;
+      const { context, page } = launched.value;
+      // Every document request of the tab, redirects included: the path the sign-in took.
+      const navigations: string[] = [];
+      page.on('request', (request) => {
+        if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+          const url = new URL(request.url());
+          navigations.push(`${request.method()} ${url.origin}${url.pathname}`);
+        }
+      });
+
+      const returnTo = `${appUrl}/welcome?tab=1`;
+      const login = `${base}/sso/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`;
+      // The IdP's page submits its form as it loads: wait for where the chain ends, not for a load on the way,
+      // and stop at once where a page on the way answers an error.
+      const arrived = page
+        .waitForURL((url) => url.href === returnTo, { waitUntil: 'load' })
+        .then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+      const refused = page
+        .waitForResponse((r) => r.request().isNavigationRequest() && r.status() >= 400, { timeout: 0 })
+        .then(
+          async (r) => `${r.status()} from ${r.url().split('?')[0]}: ${await r.text().catch(() => '')}`,
+          () => undefined,
+        );
+      await page.goto(login, { waitUntil: 'commit' });
+      const stalled = await Promise.race([arrived, refused]);
+      assert.equal(
+        stalled,
+        undefined,
+        `the sign-in stopped: ${stalled}\nnavigations: ${JSON.stringify(navigations)}\nIdP refusals: ${JSON.stringify(idp.refusals)}`,
+      );
+      assert.equal(await page.locator('h1').textContent(), 'Welcome to /app/welcome');
+      assert.deepEqual(navigations, [
+        `GET ${base}/sso/login`,
+        `GET ${idp.origin}/sso`,
+        `POST ${base}/sso/saml/${connection.id}/acs`,
+        `GET ${new URL(appUrl).origin}/app/welcome`,
+      ]);
+      assert.equal(idp.requests.length, 1);
+      assert.equal(idp.requests[0]?.acsUrl, connection.acsUrl);
+      assert.equal(idp.requests[0]?.relayState, undefined, 'the return target never travels to the IdP');
+
+      const cookies = await context.cookies(base);
+      const session = cookies.find((c) => c.name === 'muster_session');
+      assert.ok(session, JSON.stringify(cookies));
+      assert.equal(session.httpOnly, true);
+      assert.equal(session.sameSite, 'Lax');
+      // Secure only where PUBLIC_URL is https: over plain http the browser would never send it back.
+      assert.equal(session.secure, false);
+      assert.equal(session.path, '/');
+      assert.equal(session.domain, '127.0.0.1', 'host-only, on Muster');
+      assert.ok(session.expires > Date.now() / 1000, 'kept as long as the session, not only the tab');
+      assert.deepEqual(
+        (await context.cookies(appUrl)).map((c) => c.name),
+        [],
+        'nothing on the app origin',
+      );
+
+      const me = await page.goto(`${base}/api/v1/me`);
+      assert.equal(me?.status(), 200, await me?.text());
+      const body = (await me?.json()) as { user: { email: string; familyName: string }; org: { id: string } };
+      assert.equal(body.user.email, email);
+      assert.equal(body.user.familyName, 'Lovelace', 'the attributes the IdP sent');
+      assert.equal(body.org.id, org.id);
+      assert.equal(
+        await page.evaluate(() => document.cookie.includes('muster_session')),
+        false,
+        'HttpOnly: no script on the page reads the token',
+      );
+
+      // From a page of Muster's own origin: the POST carries that Origin, which logout checks.
+      const loggedOut = await page.evaluate(
+        async () => (await fetch('/sso/logout', { method: 'POST' })).status,
+      );
+      assert.equal(loggedOut, 204);
+      const left = (await context.cookies(base)).map((c) => c.name);
+      assert.ok(!left.includes('muster_session'), `the cookie is cleared: ${left.join(', ')}`);
+      const signedOut = await page.goto(`${base}/api/v1/me`);
+      assert.equal(signedOut?.status(), 401, await signedOut?.text());
+    } catch (error) {
+      if (browser) {
+        const path = join(tmpdir(), `muster-saml-sign-in-${Date.now()}.png`);
+        await browser.page.screenshot({ path }).catch(() => {});
+        t.diagnostic(`screenshot of the last page: ${path}`);
+      }
+      throw error;
+    } finally {
+      await browser?.close();
+      for (const close of cleanup.reverse()) await close();
+    }
+  });
+});

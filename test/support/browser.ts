@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/**
+ * Browser tests: Debian's Chromium, headless, driven by playwright-core
+ * (which never downloads a browser of its own), and the local servers such
+ * a test points it at.
+ */
+export const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * True when Chromium is here. Without it the test is skipped, so `npm test`
+ * passes on a machine that lacks it; in CI (CI=true, set by .ci/run, which
+ * installs Chromium) it fails instead, so a broken install never passes as
+ * a skipped test.
+ */
+export function chromiumOrSkip(t: TestContext): boolean {
+  if (existsSync(chromiumPath)) return true;
+  const missing = `${chromiumPath} is missing (Debian: apt-get install chromium)`;
+  if (process.env.CI === 'true') assert.fail(`${missing}; CI must run the browser tests`);
+  t.skip(missing);
+  return false;
+}
+
+export interface TestBrowser {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+// No sandbox: CI runs as root in a container. The rest keeps Chromium from
+// calling home (updates, sync, field trials), which would slow a run and make it depend on the network.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A headless Chromium with a new, empty profile: no cookie of an earlier run can leak in. */
+export async function launchChromium(): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'muster-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      timeout: 20_000,
+    });
+    context.setDefaultTimeout(15_000);
+    const page = context.pages()[0] ?? (await context.newPage());
+    return {
+      context,
+      page,
+      close: async () => {
+        await context.close();
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface LocalServer {
+  readonly port: number;
+  /** Stops listening and drops the browser's kept-alive connections, which would hold close() open. */
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 and a port of its own choosing. */
+export async function serve(handler: RequestListener): Promise<LocalServer> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
