@@ -9,9 +9,15 @@ export type Client = (method: string, path: string, body?: unknown) => Promise<u
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function send(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: string | undefined) {
+export function send(
+  url: URL,
+  method: string,
+  headers: http.OutgoingHttpHeaders,
+  body: string | undefined,
+  through: http.Agent = agent,
+) {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
+    const req = http.request(url, { method, headers, agent: through }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>

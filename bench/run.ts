@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { openDatabase } from '../src/storage/index.ts';
 import { phaseBudgetSeconds, report, timed } from './figures.ts';
+import { benchSaml } from './saml.ts';
 import { benchScim } from './scim.ts';
 import { adminToken, type Served, serveInProcess, serveWorkers } from './serve.ts';
 
@@ -86,26 +87,32 @@ async function withServerDatabase(adminUrl: string, fn: (url: string) => Promise
 }
 
 process.stdout.write(`muster bench: node ${process.version}, loopback HTTP\n`);
-// BENCH_ONLY=postgres or BENCH_ONLY=pglite measures one engine.
+// BENCH_ONLY=postgres or BENCH_ONLY=pglite measures one engine; BENCH_PARTS=core,saml,scim (all by default) some parts.
 const only = process.env.BENCH_ONLY;
+const parts = new Set((process.env.BENCH_PARTS ?? 'core,saml,scim').split(','));
+const memory = async () => serveInProcess(await openDatabase({ memory: true }));
 if (only !== 'postgres') {
-  await benchEngine('pglite', await serveInProcess(await openDatabase({ memory: true })));
-  await benchScim('pglite', await serveInProcess(await openDatabase({ memory: true })), {
-    users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000),
-  });
+  if (parts.has('core')) await benchEngine('pglite', await memory());
+  if (parts.has('saml')) await benchSaml('pglite', await memory());
+  if (parts.has('scim'))
+    await benchScim('pglite', await memory(), { users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000) });
 }
 const serverUrl = only === 'pglite' ? undefined : process.env.DATABASE_URL;
 // On the server Muster runs as in production, in WORKERS processes of its own (BENCH_WORKERS, default 2).
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 if (serverUrl) {
-  await withServerDatabase(serverUrl, async (url) => {
-    await benchEngine('postgres', await serveInProcess(await openDatabase({ url, poolMax: 10 })));
-  });
-  await withServerDatabase(serverUrl, async (url) => {
-    await benchScim('postgres', await serveWorkers(url, workers), {
-      users: Number(process.env.BENCH_POSTGRES_USERS ?? 100_000),
+  const inProcess = async (url: string) => serveInProcess(await openDatabase({ url, poolMax: 10 }));
+  if (parts.has('core'))
+    await withServerDatabase(serverUrl, async (url) => benchEngine('postgres', await inProcess(url)));
+  // On one process, as the target says: what one core does with a sign-in.
+  if (parts.has('saml'))
+    await withServerDatabase(serverUrl, async (url) => benchSaml('postgres', await inProcess(url)));
+  if (parts.has('scim'))
+    await withServerDatabase(serverUrl, async (url) => {
+      await benchScim('postgres', await serveWorkers(url, workers), {
+        users: Number(process.env.BENCH_POSTGRES_USERS ?? 100_000),
+      });
     });
-  });
 } else {
   process.stdout.write('(set DATABASE_URL=postgres://… to measure on a PostgreSQL server as well)\n');
 }

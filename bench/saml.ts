@@ -6,17 +6,21 @@
  * at least 70% of the signature-only rate.
  */
 
+import http from 'node:http';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { generateSamlKeyPair } from '../src/protocols/saml/index.ts';
 import { buildResponse, providerAttributes, samlId, toFormValue } from '../test/support/saml-idp.ts';
-import { client } from './client.ts';
+import { client, send } from './client.ts';
 import { figuresOf, report, reportValue } from './figures.ts';
 import type { Served } from './serve.ts';
 import { adminToken } from './serve.ts';
 
 const dsig = 'http://www.w3.org/2000/09/xmldsig#';
-const count = 400;
+const rounds = 5;
+const perRound = 80;
+const count = rounds * perRound;
+const inFlight = 4;
 
 /** Both XML signatures of a response checked with xml-crypto, and nothing else. */
 function checkSignatures(xml: string, certificate: string): void {
@@ -30,15 +34,26 @@ function checkSignatures(xml: string, certificate: string): void {
   }
 }
 
-async function timedSequence(items: readonly string[], call: (item: string) => Promise<void> | void) {
+/** Runs `call` on every item, `concurrency` at a time; the rate is items per second of wall time. */
+async function timedAll(
+  items: readonly string[],
+  concurrency: number,
+  call: (item: string) => Promise<void> | void,
+) {
   const latencies: number[] = [];
+  let next = 0;
   const started = performance.now();
-  for (const item of items) {
-    const t0 = performance.now();
-    await call(item);
-    latencies.push(performance.now() - t0);
-  }
-  return figuresOf(latencies, (performance.now() - started) / 1000);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as string;
+        const t0 = performance.now();
+        await call(item);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
 export async function benchSaml(engine: string, served: Served): Promise<void> {
@@ -83,30 +98,60 @@ export async function benchSaml(engine: string, served: Served): Promise<void> {
       ),
     );
     const acsUrl = new URL(`/sso/saml/${connection.id}/acs`, served.origin);
+    // Fresh connections for each phase: signing, and checking signatures alone, hold the event loop
+    // longer than the server keeps an idle socket, and reusing one it closed meanwhile resets.
+    let acsAgent = new http.Agent({ keepAlive: true });
     const signIn = async (xml: string) => {
-      const res = await fetch(acsUrl, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ SAMLResponse: toFormValue(xml) }).toString(),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 302) throw new Error(`ACS answered ${res.status}`);
+      const body = new URLSearchParams({ SAMLResponse: toFormValue(xml) }).toString();
+      const res = await send(
+        acsUrl,
+        'POST',
+        { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        body,
+        acsAgent,
+      );
+      if (res.status !== 303) throw new Error(`ACS answered ${res.status}: ${res.text.slice(0, 300)}`);
     };
     // The first sign-in creates the user; the timed ones find it, as most sign-ins do.
     for (const xml of responses.slice(0, 20)) await signIn(xml);
-    const timedResponses = responses.slice(20);
-    const signatures = await timedSequence(timedResponses, (xml) =>
-      checkSignatures(xml, idpKeys.certificate),
+    // Rounds of each, side by side, so both see the same machine: the ratio of each round, and its median.
+    const signatureLatencies: number[] = [];
+    const acsLatencies: number[] = [];
+    const shares: number[] = [];
+    let signatureSeconds = 0;
+    let acsSeconds = 0;
+    for (let round = 0; round < rounds; round += 1) {
+      const batch = responses.slice(20 + round * perRound, 20 + (round + 1) * perRound);
+      const signatures = await timedAll(batch, 1, (xml) => checkSignatures(xml, idpKeys.certificate));
+      acsAgent = new http.Agent({ keepAlive: true });
+      // Sign-ins arrive side by side: while one waits on the database, the process checks another's signatures.
+      const acs = await timedAll(batch, inFlight, signIn);
+      signatureLatencies.push(...signatures.latencies);
+      acsLatencies.push(...acs.latencies);
+      signatureSeconds += signatures.seconds;
+      acsSeconds += acs.seconds;
+      shares.push(signatures.seconds / acs.seconds);
+    }
+    report(
+      engine,
+      'XML signatures of a response checked, alone',
+      figuresOf(signatureLatencies, signatureSeconds),
     );
-    const acs = await timedSequence(timedResponses, signIn);
-    report(engine, 'XML signatures of a response checked, alone', signatures);
-    const share = signatures.seconds / acs.seconds;
-    report(engine, 'SAML ACS sign-in (user exists), 1 in flight', acs);
-    reportValue(engine, '  ACS rate / signature-only rate', `${(share * 100).toFixed(0)}%`, {
-      text: '>= 70%',
-      met: share >= 0.7,
-    });
+    report(
+      engine,
+      `SAML ACS sign-in (user exists), ${inFlight} in flight`,
+      figuresOf(acsLatencies, acsSeconds),
+    );
+    const share = [...shares].sort((a, b) => a - b)[Math.floor(shares.length / 2)] ?? 0;
+    reportValue(
+      engine,
+      `  ACS rate / signature-only rate, median of ${rounds}`,
+      `${(share * 100).toFixed(0)}%`,
+      {
+        text: '>= 70%',
+        met: share >= 0.7,
+      },
+    );
   } finally {
     await served.stop();
   }

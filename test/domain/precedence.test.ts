@@ -290,3 +290,17 @@ describe('groups the IdP cut short', () => {
     assert.equal(told[0]?.after?.userId, signed.user.id);
   });
 });
+
+describe('first sign-ins at once', () => {
+  it('four first sign-ins of one person at once make one user, and each signs in', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const connection = await makeConnection(t, org.id);
+    const signed = await Promise.all(
+      Array.from({ length: 4 }, () => signInWithSso(t.database.db, signIn(org.id, connection), ctx)),
+    );
+    assert.equal(new Set(signed.map((s) => s.user.id)).size, 1);
+    const members = await t.admin.get(`/api/v1/orgs/${org.id}/members`);
+    assert.equal(members.body.data.length, 1);
+  });
+});

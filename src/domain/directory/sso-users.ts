@@ -2,7 +2,7 @@ import { MusterError } from '../../errors.ts';
 import { newId } from '../../infra/ids/index.ts';
 import type { Db, UserProfile, UserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
 import { ssoGroupsClaimed } from '../mappings/index.ts';
 
 /** Why a sign-in was refused, for the person's error page and the admins' audit log. */
@@ -82,6 +82,51 @@ async function userFor(
   return { user, created: true, linked: false };
 }
 
+const sameGroups = (a: readonly string[], b: readonly string[]) => {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((g) => set.has(g));
+};
+
+/**
+ * Most sign-ins are a person coming back with the same name and groups:
+ * nothing to provision, link or map, so two statements and no lock (the
+ * session checks the user is still active when it starts). Anything else
+ * takes the full way below.
+ */
+async function repeatSignIn(db: Db, input: SsoSignIn, ctx: ChangeContext): Promise<SignedIn | undefined> {
+  if (input.groupsTruncated) return undefined;
+  const found = await store.findReturningUser(db, input.orgId, input.connectionId, input.subject);
+  const { profile } = input;
+  if (
+    found?.status !== 'active' ||
+    !found.has_grant ||
+    found.given_name !== profile.given_name ||
+    found.family_name !== profile.family_name ||
+    found.display_name !== profile.display_name ||
+    !sameGroups(found.identity_groups, input.groups)
+  )
+    return undefined;
+  const { identity_groups: _, has_grant: __, ...user } = found;
+  const userCtx: ChangeContext = { actor: { type: 'user', id: user.id }, requestId: ctx.requestId };
+  await store.recordRepeatSignIn(
+    db,
+    input.orgId,
+    input.connectionId,
+    input.subject,
+    auditEventRow(userCtx, input.orgId, {
+      action: 'sso.signed_in',
+      target: { type: 'user', id: user.id },
+      after: {
+        connectionId: input.connectionId,
+        loginId: input.loginId,
+        groups: input.groups,
+        groupsTruncated: false,
+      },
+    }),
+  );
+  return { user, created: false, linked: false, groupsTruncated: false };
+}
+
 /**
  * Provisions a sign-in just in time: finds or creates the user, refreshes
  * their name, records the connection's grant and the groups the IdP sent,
@@ -89,6 +134,18 @@ async function userFor(
  * suspended is refused, and a refusal is itself audited.
  */
 export async function signInWithSso(db: Db, input: SsoSignIn, ctx: ChangeContext): Promise<SignedIn> {
+  const repeated = await repeatSignIn(db, input, ctx);
+  if (repeated) return repeated;
+  try {
+    return await provision(db, input, ctx);
+  } catch (error) {
+    // Two first sign-ins of one person at once (a double click, two tabs): the other created the user.
+    if (error instanceof MusterError && error.code === 'conflict') return provision(db, input, ctx);
+    throw error;
+  }
+}
+
+async function provision(db: Db, input: SsoSignIn, ctx: ChangeContext): Promise<SignedIn> {
   try {
     return await db.transaction().execute(async (trx) => {
       const found = await userFor(trx, input);

@@ -3,7 +3,7 @@ import { newId } from '../../infra/ids/index.ts';
 import { JwtRejected, type JwtRejection } from '../../infra/jwt/index.ts';
 import type { Db, OrgRole } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
 import type { SigningKeys } from './keys.ts';
 import { type IssuedToken, issueToken, verifyToken } from './token.ts';
 
@@ -55,18 +55,10 @@ export interface AuthenticatedSession {
 export type SessionRevocation = 'user_suspended' | 'idp_logout' | 'admin';
 
 async function claimsFor(db: Db, orgId: string, userId: string, sessionId: string) {
-  const user = await store.findMember(db, orgId, userId);
+  const user = await store.sessionClaimsOf(db, orgId, userId);
   if (user?.status !== 'active')
     throw new MusterError('forbidden', 'This account cannot sign in: it is suspended or gone');
-  const teams = await store.teamsOfUser(db, orgId, userId);
-  return {
-    sub: userId,
-    sid: sessionId,
-    org: orgId,
-    email: user.email,
-    role: user.role,
-    teams: teams.map((t) => t.slug),
-  };
+  return { sub: userId, sid: sessionId, org: orgId, email: user.email, role: user.role, teams: user.teams };
 }
 
 /**
@@ -85,10 +77,12 @@ export async function startSession(
   const now = keys.now();
   const sessionId = newId();
   const expiresAt = new Date(now.getTime() + keys.settings.sessionTtlSeconds * 1000);
-  const claims = await db.transaction().execute(async (trx) => {
-    const claims = await claimsFor(trx, input.orgId, input.userId, sessionId);
-    await store.dropEndedSessionsOfUser(trx, input.orgId, input.userId, now);
-    await store.insertSession(trx, input.orgId, {
+  const claims = await claimsFor(db, input.orgId, input.userId, sessionId);
+  // One statement: the session, its audit event, and the user's ended sessions swept.
+  await store.openSession(
+    db,
+    input.orgId,
+    {
       id: sessionId,
       userId: input.userId,
       connectionId: input.connectionId,
@@ -96,19 +90,14 @@ export async function startSession(
       idpSessionIndex: input.idpSessionIndex ?? null,
       createdAt: now,
       expiresAt,
-    });
-    await recordAudit(
-      trx,
-      { actor: { type: 'user', id: input.userId }, requestId: ctx.requestId },
-      input.orgId,
-      {
-        action: 'session.started',
-        target: { type: 'user', id: input.userId },
-        after: { sessionId, connectionId: input.connectionId, loginId: input.loginId, expiresAt },
-      },
-    );
-    return claims;
-  });
+    },
+    now,
+    auditEventRow({ actor: { type: 'user', id: input.userId }, requestId: ctx.requestId }, input.orgId, {
+      action: 'session.started',
+      target: { type: 'user', id: input.userId },
+      after: { sessionId, connectionId: input.connectionId, loginId: input.loginId, expiresAt },
+    }),
+  );
   const issued = await issueToken(keys, claims, expiresAt);
   return { sessionId, token: issued.token, tokenExpiresAt: issued.expiresAt, expiresAt };
 }

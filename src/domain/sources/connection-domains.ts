@@ -6,6 +6,7 @@ import { DnsLookupError, type DnsResolver } from '../../infra/dns/index.ts';
 import type { ConnectionDomainRow, Db } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
+import { forgetOpenedConnection } from './connection-opened.ts';
 import { isPublicMailDomain } from './connection-public-domains.ts';
 
 /** An email domain a connection signs people in for, and how its owner proves it. */
@@ -164,7 +165,7 @@ export async function verifyConnectionDomain(
   // Every record is compared, each in constant time, so timing tells nothing of the token.
   const matches = found.map((value) => constantTimeEqual(value.trim(), current.verificationToken));
   if (!matches.includes(true)) throw notProven(current.domain, found);
-  return db.transaction().execute(async (trx) => {
+  const verified = await db.transaction().execute(async (trx) => {
     const row = await store.markConnectionDomainVerified(
       trx,
       connection.orgId,
@@ -182,4 +183,6 @@ export async function verifyConnectionDomain(
     });
     return verified;
   });
+  forgetOpenedConnection(connection.id);
+  return verified;
 }

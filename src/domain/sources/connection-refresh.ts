@@ -3,6 +3,7 @@ import type { Db } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { type ChangeContext, recordAudit } from '../audit/index.ts';
 import { normalizeCertificate, summarizeCertificate } from './connection-certificates.ts';
+import { forgetOpenedConnection } from './connection-opened.ts';
 import type { SamlIdp } from './connection-view.ts';
 import { settingsOf, toConnection } from './connection-view.ts';
 
@@ -74,6 +75,8 @@ export async function recordMetadataRefresh(
   connectionId: string,
   read: MetadataRead,
 ): Promise<RefreshOutcome> {
+  // The job's transaction may still roll back: forgetting early only costs a read.
+  forgetOpenedConnection(connectionId);
   const row = await store.findConnection(trx, orgId, connectionId, { forUpdate: true });
   // Gone, or its URL changed while this one was read: the read is for nothing.
   if (row?.protocol !== 'saml' || row.metadata_url !== read.url) return 'skipped';

@@ -3,6 +3,7 @@ import { isUuid } from '../../infra/ids/index.ts';
 import type { ConnectionRow, Db, DirectoryProvider } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { toConnectionDomain } from './connection-domains.ts';
+import { openedConnections } from './connection-opened.ts';
 import { type KeyPair, openSecrets } from './connection-secrets.ts';
 import {
   type AttributeMapping,
@@ -135,8 +136,13 @@ export async function samlConnectionFor(
   keys: SsoKeys,
   connectionId: string,
 ): Promise<SamlSignInConnection | undefined> {
-  const found = await load(db, connectionId, 'saml');
-  return found && samlOf(found.row, found.connection, keys);
+  const id = connectionId.toLowerCase();
+  const cached = openedConnections.get(id, keys.publicUrl);
+  if (cached) return cached as SamlSignInConnection;
+  const found = await load(db, id, 'saml');
+  const value = found && samlOf(found.row, found.connection, keys);
+  if (value) openedConnections.set(id, keys.publicUrl, value);
+  return value;
 }
 
 /** An OIDC connection by id with its client secret opened; undefined when there is none. */

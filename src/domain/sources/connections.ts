@@ -14,6 +14,7 @@ import {
   type NewConnection,
 } from './connection-changes.ts';
 import { claimDomains, readDomains, toConnectionDomain } from './connection-domains.ts';
+import { forgetOpenedConnection } from './connection-opened.ts';
 import { scheduleMetadataRefresh } from './connection-refresh.ts';
 import { sealSecrets } from './connection-secrets.ts';
 import {
@@ -128,7 +129,7 @@ export async function updateConnection(
 ): Promise<Connection> {
   checkProtocol(connection.protocol, changes);
   const domains = changes.domains === undefined ? undefined : readDomains(changes.domains);
-  return db.transaction().execute(async (trx) => {
+  const updated = await db.transaction().execute(async (trx) => {
     // Locked, so two changes at once apply one after the other rather than one over the other.
     const locked = await store.findConnection(trx, connection.orgId, connection.id, { forUpdate: true });
     if (!locked) throw notFound('Connection');
@@ -154,6 +155,8 @@ export async function updateConnection(
     });
     return after;
   });
+  forgetOpenedConnection(connection.id);
+  return updated;
 }
 
 // Keeps each statement's arrays well inside what one bind message carries.
@@ -181,4 +184,5 @@ export async function deleteConnection(db: Db, ctx: ChangeContext, connection: C
       after: { usersWithGrantsRevoked: held.length, sessionsRevoked },
     });
   });
+  forgetOpenedConnection(connection.id);
 }

@@ -1,8 +1,6 @@
-// node-saml's public API verifies a posted LogoutRequest to a yes or no and then reads the message as
-// received; the helper behind its login responses returns the bytes the signature covers instead.
-import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
 import { SamlError } from './errors.ts';
 import { ns } from './names.ts';
+import { verifiedXmlOf } from './signature.ts';
 import { checkSignaturePlacement, refuseDuplicateIds, refuseSha1 } from './structure.ts';
 import type { SamlConnection } from './types.ts';
 import { children, descendants, parseXml } from './xml.ts';
@@ -42,13 +40,7 @@ export function inspectLogoutMessage(root: Element, allowSha1: boolean): boolean
  * bytes the signature covers: nothing is read from the message as received.
  */
 export function verifyPostSignature(xml: string, root: Element, connection: SamlConnection): Element {
-  let signed: string | null;
-  try {
-    signed = getVerifiedXml(xml, root, [...connection.idp.certificates]);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new SamlError('saml_bad_signature', `the signature cannot be checked: ${detail}`, { cause });
-  }
+  const signed = verifiedXmlOf(xml, root, connection.idp.certificates);
   if (signed === null) {
     throw new SamlError('saml_bad_signature', 'the signature does not verify with the IdP certificates');
   }

@@ -7,7 +7,7 @@ import { refuseUnsuccessfulStatus } from './status.ts';
 import { inspectAssertion, inspectResponse, refuseSha1 } from './structure.ts';
 import { requireTimes } from './time.ts';
 import type { SamlClaims, SamlConnection, SamlReplayStore } from './types.ts';
-import { decryptAssertion, verifySignatures } from './verify.ts';
+import { type AssertionSource, decryptAssertion, verifySignatures } from './verify.ts';
 import { attr, decodeBase64Xml, defaultMaxXmlBytes, parseXml } from './xml.ts';
 
 export interface ValidateSamlResponseInput {
@@ -36,7 +36,7 @@ export async function validateSamlResponse(input: ValidateSamlResponseInput): Pr
   const skewMs = (connection.clockSkewSeconds ?? 60) * 1000;
   const maxBytes = input.maxBytes ?? defaultMaxXmlBytes;
 
-  const { xml, base64 } = decodeBase64Xml(input.samlResponse, maxBytes);
+  const { xml } = decodeBase64Xml(input.samlResponse, maxBytes);
   const response = parseXml(xml).documentElement as Element;
   if (response.localName !== 'Response' || response.namespaceURI !== ns.protocol) {
     throw new SamlError('saml_malformed', 'the message is not a SAML Response');
@@ -44,17 +44,17 @@ export async function validateSamlResponse(input: ValidateSamlResponseInput): Pr
   refuseUnsuccessfulStatus(response);
   const shape = inspectResponse(response);
   refuseSha1(response, connection.allowSha1Signatures === true);
-  let unverified = shape.assertion;
+  let source: AssertionSource = { element: shape.assertion, xml, encrypted: false };
   let assertionSigned = shape.assertionSigned;
   if (shape.encrypted) {
-    unverified = await decryptAssertion(shape.assertion, connection, maxBytes);
-    assertionSigned = inspectAssertion(unverified);
-    refuseSha1(unverified, connection.allowSha1Signatures === true);
+    source = { ...(await decryptAssertion(shape.assertion, connection, maxBytes)), encrypted: true };
+    assertionSigned = inspectAssertion(source.element);
+    refuseSha1(source.element, connection.allowSha1Signatures === true);
   }
   refuseUnsigned(shape.responseSigned, assertionSigned, connection);
-  requireTimes(unverified);
+  requireTimes(source.element);
 
-  const signedXml = await verifySignatures(base64, connection, {
+  const signedXml = verifySignatures({ xml, element: response }, source, connection, {
     response: shape.responseSigned,
     assertion: assertionSigned,
   });

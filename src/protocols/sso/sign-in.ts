@@ -53,11 +53,29 @@ function samlView(c: SamlSignInConnection): SamlConnection {
   };
 }
 
+/**
+ * Orgs' app URLs read in the last second: each sign-in judges its return
+ * target against them, and a busy ACS would read them for every one. A
+ * change reaches sign-ins within a second.
+ */
+function recentAppUrls(db: Db): (orgId: string) => Promise<readonly string[]> {
+  const read = new Map<string, { urls: readonly string[]; until: number }>();
+  return async (orgId) => {
+    const now = Date.now();
+    const cached = read.get(orgId);
+    if (cached && cached.until > now) return cached.urls;
+    const urls = (await findOrg(db, orgId))?.appUrls ?? [];
+    if (read.size >= 1_000) read.clear();
+    read.set(orgId, { urls, until: now + 1_000 });
+    return urls;
+  };
+}
+
 /** The SAML flow's view of Muster: connections opened, sessions started, return targets judged. */
 function samlDeps(deps: SignInDeps) {
   const { db, publicUrl } = deps;
   const opened = { secretBox: deps.secretBox, publicUrl };
-  const appUrlsOf = async (orgId: string) => (await findOrg(db, orgId))?.appUrls ?? [];
+  const appUrlsOf = recentAppUrls(db);
   const allowedReturnTo = async (orgId: string, value: string) =>
     safeReturnTo(value, { publicUrl, appUrls: await appUrlsOf(orgId) });
   const loadConnection = async (id: string): Promise<LoadedSamlConnection | undefined> => {

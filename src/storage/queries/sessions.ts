@@ -11,22 +11,6 @@ export interface NewSession {
   readonly expiresAt: Date;
 }
 
-export async function insertSession(db: Db, orgId: string, row: NewSession): Promise<void> {
-  await db
-    .insertInto('sessions')
-    .values({
-      id: row.id,
-      org_id: orgId,
-      user_id: row.userId,
-      connection_id: row.connectionId,
-      login_id: row.loginId,
-      idp_session_index: row.idpSessionIndex,
-      created_at: row.createdAt,
-      expires_at: row.expiresAt,
-    })
-    .execute();
-}
-
 /** A session with what its user is now: what every authenticated request checks. */
 export interface SessionWithUser {
   readonly id: string;
@@ -109,21 +93,6 @@ export async function revokeSessionsOfUser(
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
-}
-
-/** Drops a user's sessions that ended before `before`: the audit log keeps their history. */
-export async function dropEndedSessionsOfUser(
-  db: Db,
-  orgId: string,
-  userId: string,
-  before: Date,
-): Promise<void> {
-  await db
-    .deleteFrom('sessions')
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', userId)
-    .where('expires_at', '<', before)
-    .execute();
 }
 
 /** The teams a user is in, by whatever grant, each once, in slug order. */
