@@ -14,7 +14,7 @@ export interface Confirmed {
 
 /**
  * The Issuer of the assertion, and of the response when it has one, must
- * be the connection's IdP. node-saml does not check it for login responses,
+ * be the connection's IdP. SAML libraries (node-saml among them) leave this to the caller,
  * and IdPs share signing certificates (Okta's org-wide one): without this,
  * one org's IdP could sign people into another org's connection.
  */
@@ -85,7 +85,7 @@ export function checkConditions(
 
 /**
  * The bearer SubjectConfirmation: Recipient is the ACS, its window is open
- * (checked on IdP-initiated responses too, where node-saml skips it), and
+ * (checked on IdP-initiated responses too, which some libraries skip), and
  * its InResponseTo agrees with the response's. The first confirmation that
  * passes is used; when none does, the first one's reason is given.
  */

@@ -3,7 +3,7 @@ import { bindings, ns } from './names.ts';
 import { effectivePreset } from './presets.ts';
 import type { SamlConnection } from './types.ts';
 
-// What xml-encryption, behind node-saml, decrypts; GCM first. Key transport is RSA-OAEP only.
+// What xml-encryption decrypts; GCM first. Key transport is RSA-OAEP only.
 const encryptionMethods = [
   'http://www.w3.org/2009/xmlenc11#aes256-gcm',
   'http://www.w3.org/2009/xmlenc11#aes128-gcm',

@@ -29,11 +29,10 @@ export function checkWindow(el: Element, now: Date, skewMs: number): Date | null
 }
 
 /**
- * The times an assertion must carry, checked before node-saml reads it:
- * node-saml throws an untyped error on a missing IssueInstant, on a
- * SubjectConfirmationData without NotOnOrAfter, and on Conditions with
- * attributes but no NotOnOrAfter. Requiring them is also what the Web SSO
- * profile asks of a bearer assertion.
+ * The times an assertion must carry, checked before anything is read from
+ * it: an IssueInstant, a NotOnOrAfter on its bearer SubjectConfirmationData
+ * and on Conditions with attributes. The Web SSO profile asks them of a
+ * bearer assertion, and without them nothing bounds how long it is good.
  */
 export function requireTimes(assertion: Element): void {
   if (!timeAttr(assertion, 'IssueInstant'))
