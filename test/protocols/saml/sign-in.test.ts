@@ -312,6 +312,54 @@ describe('SAML sign-in through the app', () => {
         }),
     },
   ];
+  const forgedByTheIdP: {
+    name: string;
+    reason: string;
+    status?: number;
+    options: (w: Awaited<ReturnType<typeof samlWorld>>) => Partial<ResponseOptions>;
+  }[] = [
+    {
+      name: 'a response signed by a key the connection does not trust',
+      reason: 'saml_bad_signature',
+      options: (w) => ({ signingKey: w.strangerKeys }),
+    },
+    {
+      name: 'an expired assertion',
+      reason: 'saml_expired',
+      options: () => ({ now: new Date(Date.now() - 3_600_000) }),
+    },
+    {
+      name: 'an assertion for another audience',
+      reason: 'saml_audience_mismatch',
+      options: () => ({ audience: 'https://other-sp.example/saml' }),
+    },
+    {
+      name: 'a response for another ACS',
+      reason: 'saml_destination_mismatch',
+      options: () => ({ destination: 'https://other-sp.example/acs' }),
+    },
+    {
+      name: 'a bearer confirmation for another ACS',
+      reason: 'saml_recipient_mismatch',
+      options: () => ({ recipient: 'https://other-sp.example/acs' }),
+    },
+    { name: 'a SHA-1 signature', reason: 'saml_sha1_refused', options: () => ({ sha1: true }) },
+  ];
+  for (const attack of forgedByTheIdP) {
+    it(`refuses ${attack.name}`, async () => {
+      const { t, org, connection, domain } = await setup();
+      const started = await begin(t, `email=ada@${domain}`);
+      const xml = await respond(connection, domain, started.requestId, attack.options(await samlWorld()));
+      await assertRefused(
+        t,
+        org.id,
+        await post(t, connection, xml, started.cookie),
+        attack.reason,
+        attack.status ?? 401,
+      );
+    });
+  }
+
   for (const attack of attacks) {
     it(`refuses ${attack.name}`, async () => {
       const { t, org, connection, domain } = await setup();
