@@ -1,3 +1,5 @@
+export { type CertifiedKeyPair, generateCertifiedKeyPair, type KeyPairOptions } from './certificates.ts';
+
 import {
   createCipheriv,
   createDecipheriv,

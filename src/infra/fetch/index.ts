@@ -101,18 +101,24 @@ function pinnedLookup(address: string): LookupFunction {
   };
 }
 
-function send(url: URL, address: string, options: GuardedFetchOptions, signal: AbortSignal) {
+interface Outgoing {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer | undefined;
+}
+
+function send(url: URL, address: string, outgoing: Outgoing, signal: AbortSignal) {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = request(url, {
-      method: 'GET',
+      method: outgoing.method,
       signal,
       lookup: pinnedLookup(address),
-      headers: { accept: options.accept ?? '*/*', 'user-agent': 'Muster' },
+      headers: { 'user-agent': 'Muster', ...outgoing.headers },
     });
     req.once('response', resolve);
     req.once('error', reject);
-    req.end();
+    req.end(outgoing.body);
   });
 }
 
@@ -143,7 +149,12 @@ async function follow(
   const maxRedirects = options.maxRedirects ?? defaults.maxRedirects;
   let url = start;
   for (let hop = 0; ; hop++) {
-    const res = await send(url, await vettedAddress(url, options), options, signal);
+    const res = await send(
+      url,
+      await vettedAddress(url, options),
+      { method: 'GET', headers: { accept: options.accept ?? '*/*' } },
+      signal,
+    );
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
@@ -163,13 +174,18 @@ async function follow(
   }
 }
 
-export async function guardedFetch(value: string, options: GuardedFetchOptions): Promise<FetchedDocument> {
-  const url = checkFetchUrl(value, options.allowLoopback);
-  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+/** Runs `work` under the time limit; whatever fails becomes a FetchRefused fit to show an admin. */
+async function limited<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const abort = () => controller.abort();
+  outer?.addEventListener('abort', abort, { once: true });
   try {
-    return await follow(url, options, controller.signal);
+    return await work(controller.signal);
   } catch (error) {
     if (error instanceof FetchRefused) throw error;
     if (controller.signal.aborted)
@@ -178,11 +194,46 @@ export async function guardedFetch(value: string, options: GuardedFetchOptions):
     throw new FetchRefused(
       'unreachable',
       `the server could not be reached${code ? ` (${String(code)})` : ''}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', abort);
   }
+}
+
+export async function guardedFetch(value: string, options: GuardedFetchOptions): Promise<FetchedDocument> {
+  const url = checkFetchUrl(value, options.allowLoopback);
+  return limited(options.timeoutMs ?? defaults.timeoutMs, undefined, (signal) =>
+    follow(url, options, signal),
+  );
+}
+
+/** One request and its answer, whatever the status: redirects are the caller's to judge. */
+export interface GuardedExchange {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/**
+ * One HTTP request to a URL an admin's settings lead to (an OpenID
+ * Provider's endpoints), under the same guards as guardedFetch: checked
+ * URL, vetted and pinned address, time limit, size cap. Redirects are not
+ * followed.
+ */
+export async function guardedExchange(
+  value: string,
+  request: Outgoing & { readonly signal?: AbortSignal | undefined },
+  options: GuardedFetchOptions,
+): Promise<GuardedExchange> {
+  const url = checkFetchUrl(value, options.allowLoopback);
+  return limited(options.timeoutMs ?? defaults.timeoutMs, request.signal, async (signal) => {
+    const res = await send(url, await vettedAddress(url, options), request, signal);
+    const body = await readBody(res, options.maxBytes ?? defaults.maxBytes);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers))
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    return { status: res.statusCode ?? 0, headers, body };
+  });
 }

@@ -4,4 +4,5 @@ export { type Principal, type RequestState, requestIdOf, routeOf, stateOf } from
 export { cookiesOf } from './cookies.ts';
 export { type ErrorBody, errorBody, notFoundHandler, renderJsonError, toMusterError } from './errors.ts';
 export { renderHtmlError } from './html.ts';
+export { bindBrowser, browserMatches, type LoginBinding } from './login-binding.ts';
 export { requestContext } from './request-context.ts';

@@ -4,11 +4,11 @@ import { recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { flagConnectionHealth } from '../../../domain/sources/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { newId } from '../../../infra/ids/index.ts';
-import { renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
 import { isSamlError } from '../errors.ts';
 import { validateSamlResponse } from '../response.ts';
 import type { SamlClaims } from '../types.ts';
-import { bindsBrowser, browserMatches } from './binding.ts';
+import { bindsBrowser, samlBinding } from './binding.ts';
 import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
 import { DatabaseReplayStore } from './replay.ts';
 
@@ -85,7 +85,7 @@ export function assertionConsumer(deps: SamlSignInDeps) {
     if (
       binding &&
       bindsBrowser(deps.publicUrl) &&
-      !browserMatches(req, res, claims.inResponseTo ?? '', binding)
+      !browserMatches(req, res, samlBinding, claims.inResponseTo ?? '', binding)
     ) {
       const mismatch = Object.assign(
         new MusterError('unauthorized', 'This sign-in was started in another browser; start it again here'),

@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { beginLogin, loginLifetimeSeconds } from '../../../domain/signin/index.ts';
+import { bindBrowser } from '../../http/index.ts';
 import { buildAuthnRequest } from '../authn-request.ts';
-import { bindBrowser, bindsBrowser } from './binding.ts';
+import { bindsBrowser, samlBinding } from './binding.ts';
 import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function startSamlLogin(
 ): Promise<void> {
   const request = buildAuthnRequest(connection.saml);
   const binding = bindsBrowser(deps.publicUrl)
-    ? bindBrowser(res, request.requestId, loginLifetimeSeconds)
+    ? bindBrowser(res, samlBinding, request.requestId, loginLifetimeSeconds)
     : null;
   await beginLogin(deps.db, {
     orgId: connection.orgId,
