@@ -67,7 +67,13 @@ export function buildApp(deps: AppDeps): Express {
     opsRouter({ db: deps.db, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
   );
   // Before the admin API: /api/v1/me takes a session, not the admin API's bearer credentials.
-  const signIn = { db: deps.db, publicUrl: deps.config.publicUrl, secretBox, keys: signingKeys };
+  const signIn = {
+    db: deps.db,
+    publicUrl: deps.config.publicUrl,
+    secretBox,
+    keys: signingKeys,
+    network: { dns: sso.dns, allowInsecureLoopback: sso.allowInsecureLoopback },
+  };
   app.use(sessionRouter({ ...signIn, singleLogout: samlSingleLogout(signIn) }));
   app.use(
     '/api/v1',

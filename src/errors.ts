@@ -18,6 +18,8 @@ const statusByCode = {
   unprocessable: 422,
   rate_limited: 429,
   internal: 500,
+  // An upstream (an IdP) could not be reached or answered wrongly.
+  bad_gateway: 502,
   unavailable: 503,
 } as const;
 

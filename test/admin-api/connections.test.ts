@@ -182,16 +182,57 @@ describe('POST /api/v1/orgs/{org}/connections', () => {
     assert.equal(c.acsUrl, null);
     assert.equal(c.spMetadataUrl, null);
     assert.equal(c.saml, undefined);
-    assert.deepEqual(c.oidc, {
+    const { clientCertificate, ...oidc } = c.oidc ?? {};
+    assert.deepEqual(oidc, {
       issuer: 'https://kc.example.com/realms/acme',
       clientId: 'muster',
       tokenEndpointAuthMethod: 'client_secret_basic',
+      scopes: null,
+      jwksUri: `https://muster.test/sso/oidc/${c.id}/jwks.json`,
     });
     const sealed = await sealedOf(t, c.id);
     assert.ok(!sealed.includes(secret));
-    assert.equal((JSON.parse(box.open(sealed, c.id)) as { clientSecret: string }).clientSecret, secret);
+    const opened = JSON.parse(box.open(sealed, c.id)) as {
+      clientSecret: string;
+      clientKey: { privateKey: string; certificate: string };
+    };
+    assert.equal(opened.clientSecret, secret);
+    // A client key for private_key_jwt: its certificate is shown, its private key only sealed.
+    assert.equal(opened.clientKey.certificate, clientCertificate);
+    assert.ok(!JSON.stringify(res.body).includes('PRIVATE KEY'));
     assert.ok(!JSON.stringify(res.body).includes(secret));
     assert.ok(!(await auditText(t, org.id)).includes(secret));
+  });
+
+  it('takes private_key_jwt without a secret, and scopes that include openid', async () => {
+    const org = await makeOrg(t);
+    const path = `/api/v1/orgs/${org.id}/connections`;
+    const base = { protocol: 'oidc', provider: 'okta', domains: [freshDomain()] };
+    const res = await t.admin.post(path, {
+      ...base,
+      oidc: {
+        issuer: 'https://acme.okta.com/oauth2/default',
+        clientId: 'muster',
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        scopes: ['openid', 'email', 'profile'],
+      },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual(res.body.oidc.scopes, ['openid', 'email', 'profile']);
+    assert.match(res.body.oidc.clientCertificate, /^-----BEGIN CERTIFICATE-----/);
+    for (const [oidc, path] of [
+      [{ clientId: 'm', clientSecret: 's', scopes: ['email'] }, 'oidc.scopes'],
+      [{ clientId: 'm', clientSecret: 's', scopes: ['openid', 'two words'] }, 'oidc.scopes.1'],
+      [{ clientId: 'm' }, 'oidc.clientSecret'],
+    ] as const) {
+      const refused = await t.admin.post(`/api/v1/orgs/${org.id}/connections`, {
+        ...base,
+        domains: [freshDomain()],
+        oidc: { issuer: 'https://acme.okta.com', ...oidc },
+      });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.details[0].path, path, JSON.stringify(refused.body));
+    }
   });
 
   it('refuses bad input with a clear 4xx', async () => {
@@ -649,11 +690,22 @@ describe('PATCH /api/v1/orgs/{org}/connections/{connection}', () => {
       },
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(res.body.oidc, {
-      issuer: 'https://okta.example.com',
-      clientId: 'two',
-      tokenEndpointAuthMethod: 'client_secret_post',
-    });
+    assert.deepEqual(
+      { ...res.body.oidc, clientCertificate: undefined },
+      {
+        issuer: 'https://okta.example.com',
+        clientId: 'two',
+        tokenEndpointAuthMethod: 'client_secret_post',
+        scopes: null,
+        jwksUri: `https://muster.test/sso/oidc/${id}/jwks.json`,
+        clientCertificate: undefined,
+      },
+    );
+    assert.equal(
+      res.body.oidc.clientCertificate,
+      created.body.oidc.clientCertificate,
+      'the client key stays',
+    );
     const sealed = await sealedOf(t, id);
     assert.equal(
       (JSON.parse(box.open(sealed, id)) as { clientSecret: string }).clientSecret,

@@ -35,7 +35,14 @@ export interface ConnectionBody {
     allowUnsignedAssertions: boolean;
     nameIdFormat: string | null;
   };
-  oidc?: { issuer: string; clientId: string; tokenEndpointAuthMethod: string };
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    tokenEndpointAuthMethod: string;
+    scopes: string[] | null;
+    jwksUri: string;
+    clientCertificate: string | null;
+  };
   metadata: { url: string | null; fetchedAt: string | null; error: string | null };
   health: Record<string, unknown>;
   createdAt: string;

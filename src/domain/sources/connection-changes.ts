@@ -2,7 +2,7 @@ import { MusterError } from '../../errors.ts';
 import type { SecretBox } from '../../infra/crypto/index.ts';
 import type { ConnectionFields, ConnectionRow, DirectoryProvider } from '../../storage/index.ts';
 import { readCertificates } from './connection-certificates.ts';
-import { type ConnectionSecrets, openSecrets, sealSecrets } from './connection-secrets.ts';
+import { type ConnectionSecrets, type KeyPair, openSecrets, sealSecrets } from './connection-secrets.ts';
 import {
   type AttributeMapping,
   type Connection,
@@ -57,6 +57,8 @@ export interface ConnectionChanges {
   readonly samlOptions?: Partial<SamlOptions> | undefined;
   readonly oidc?: Partial<OidcClient> | undefined;
   readonly clientSecret?: string | undefined;
+  /** A client key made for the change: kept only when the connection has none yet. */
+  readonly clientKey?: KeyPair | undefined;
 }
 
 export function invalid(path: string, message: string): MusterError {
@@ -114,9 +116,12 @@ export function changedColumns(
     ...(changes.saml ? mergeIdp(before.saml, changes.saml) : {}),
     ...Object.fromEntries(Object.entries(changes.samlOptions ?? {}).filter(([, v]) => v !== undefined)),
   };
+  const secrets = openSecrets(box, row.id, row.sealed_secrets);
+  const clientKey = secrets.clientKey ?? (before.oidc ? changes.clientKey : undefined);
   const oidc = before.oidc && {
     ...before.oidc,
     ...Object.fromEntries(Object.entries(changes.oidc ?? {}).filter(([, v]) => v !== undefined)),
+    clientCertificate: clientKey?.certificate ?? before.oidc.clientCertificate,
   };
   fields.settings = settingsOf({
     saml,
@@ -128,9 +133,11 @@ export function changedColumns(
     fields.metadata_fetched_at = fields.metadata_url ? new Date() : null;
     fields.metadata_error = null;
   }
-  if (changes.clientSecret !== undefined) {
-    const secrets = openSecrets(box, row.id, row.sealed_secrets);
-    fields.sealed_secrets = sealSecrets(box, row.id, { ...secrets, clientSecret: changes.clientSecret });
-  }
+  if (changes.clientSecret !== undefined || clientKey !== secrets.clientKey)
+    fields.sealed_secrets = sealSecrets(box, row.id, {
+      ...secrets,
+      ...(changes.clientSecret !== undefined ? { clientSecret: changes.clientSecret } : {}),
+      ...(clientKey ? { clientKey } : {}),
+    });
   return fields;
 }

@@ -18,6 +18,8 @@ export interface ConnectionSecrets {
   readonly spEncryption?: KeyPair;
   /** OIDC: the client secret. */
   readonly clientSecret?: string;
+  /** OIDC: the key that signs client assertions (private_key_jwt). */
+  readonly clientKey?: KeyPair;
 }
 
 export function sealSecrets(box: SecretBox, connectionId: string, secrets: ConnectionSecrets): string {

@@ -28,6 +28,7 @@ export function connectionUrls(publicUrl: string, connectionId: string) {
     sloUrl: `${saml}/slo`,
     spMetadataUrl: `${saml}/metadata`,
     redirectUri: `${publicUrl}/sso/oidc/${connectionId}/callback`,
+    clientJwksUri: `${publicUrl}/sso/oidc/${connectionId}/jwks.json`,
   };
 }
 
@@ -75,7 +76,10 @@ export interface OidcSignInConnection extends SignInCommon {
   readonly clientId: string;
   /** Null only where the auth method needs none (private_key_jwt). */
   readonly clientSecret: string | null;
+  /** The key that signs client assertions; null on connections made before it was. */
+  readonly clientKey: KeyPair | null;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly scopes: readonly string[] | null;
   readonly redirectUri: string;
 }
 
@@ -159,6 +163,7 @@ export async function oidcConnectionFor(
     ...common(found.connection),
     ...oidc,
     clientSecret: secrets.clientSecret ?? null,
+    clientKey: secrets.clientKey ?? null,
     redirectUri: connectionUrls(keys.publicUrl, found.row.id).redirectUri,
   };
 }

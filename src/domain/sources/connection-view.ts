@@ -42,6 +42,13 @@ export interface OidcClient {
   readonly issuer: string;
   readonly clientId: string;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Replace the provider preset's scopes; null for the preset's. */
+  readonly scopes: readonly string[] | null;
+  /**
+   * The certificate of the connection's client key (private_key_jwt), PEM:
+   * public, for IdPs that take an uploaded certificate. Its key is sealed.
+   */
+  readonly clientCertificate: string | null;
 }
 
 export const defaultClockSkewSeconds = 60;
@@ -121,6 +128,8 @@ export function toConnection(row: ConnectionRow, domains: readonly ConnectionDom
             )
               ? (s.tokenEndpointAuthMethod as TokenEndpointAuthMethod)
               : 'client_secret_basic',
+            scopes: Array.isArray(s.scopes) ? s.scopes.filter((v) => typeof v === 'string') : null,
+            clientCertificate: text(s.clientCertificate),
           }
         : null,
     metadata: { url: row.metadata_url, fetchedAt: row.metadata_fetched_at, error: row.metadata_error },
@@ -142,10 +151,16 @@ export function settingsOf(connection: Pick<Connection, 'saml' | 'oidc' | 'clock
 
 /** What an audit event records of a connection: certificates by fingerprint, no tokens, no secrets. */
 export function auditSnapshot(connection: Connection) {
-  const { domains, saml, ...rest } = connection;
+  const { domains, saml, oidc, ...rest } = connection;
   return {
     ...rest,
     saml: saml ? { ...saml, certificates: saml.certificates.map(summarizeCertificate) } : null,
+    oidc: oidc
+      ? {
+          ...oidc,
+          clientCertificate: oidc.clientCertificate ? summarizeCertificate(oidc.clientCertificate) : null,
+        }
+      : null,
     domains: domains.map((d) => ({ domain: d.domain, verified: d.verified })),
   };
 }

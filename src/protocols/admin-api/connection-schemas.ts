@@ -111,6 +111,13 @@ export const oidcInput = z.strictObject({
       'Stored encrypted, never shown again; required unless tokenEndpointAuthMethod is private_key_jwt',
   }),
   tokenEndpointAuthMethod: z.enum(tokenEndpointAuthMethods as [string, ...string[]]).optional(),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/, 'is not a scope token (RFC 6749 §3.3)'))
+    .min(1)
+    .max(30)
+    .refine((scopes) => scopes.includes('openid'), 'must include openid')
+    .optional()
+    .meta({ description: "The scopes asked for, replacing the provider's preset" }),
 });
 
 export const createBody = z.discriminatedUnion('protocol', [
@@ -175,9 +182,20 @@ export const connectionSchema = z
       })
       .optional(),
     oidc: z
-      .object({ issuer: z.string(), clientId: z.string(), tokenEndpointAuthMethod: z.string() })
+      .object({
+        issuer: z.string(),
+        clientId: z.string(),
+        tokenEndpointAuthMethod: z.string(),
+        scopes: z.array(z.string()).nullable().meta({ description: "Null: the provider preset's" }),
+        jwksUri: z.string().meta({
+          description: "private_key_jwt: where IdPs fetch the connection's client key (JWK Set)",
+        }),
+        clientCertificate: z.string().nullable().meta({
+          description: 'private_key_jwt: the client key as a PEM certificate, for IdPs that take an upload',
+        }),
+      })
       .optional()
-      .meta({ description: 'The client secret is never shown' }),
+      .meta({ description: 'The client secret and private key are never shown' }),
     metadata: z
       .object({ url: z.string().nullable(), fetchedAt: isoDate.nullable(), error: z.string().nullable() })
       .meta({
@@ -233,7 +251,13 @@ export function toConnectionBody(connection: Connection, publicUrl: string) {
           nameIdFormat: saml.nameIdFormat,
         }
       : undefined,
-    oidc: connection.oidc ? { ...connection.oidc } : undefined,
+    oidc: connection.oidc
+      ? {
+          ...connection.oidc,
+          scopes: connection.oidc.scopes && [...connection.oidc.scopes],
+          jwksUri: urls.clientJwksUri,
+        }
+      : undefined,
     metadata: connection.metadata,
     health: { ...connection.health },
     createdAt: connection.createdAt,

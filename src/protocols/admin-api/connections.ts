@@ -13,6 +13,7 @@ import {
   verifyConnectionDomain,
 } from '../../domain/sources/index.ts';
 import { MusterError } from '../../errors.ts';
+import { generateCertifiedKeyPair } from '../../infra/crypto/index.ts';
 import { newId } from '../../infra/ids/index.ts';
 import { generateSpKeys } from '../saml/index.ts';
 import { checkedUrl, samlIdpChange } from './connection-input.ts';
@@ -40,7 +41,17 @@ function oidcClient(oidc: OidcBody, tools: ConnectionTools) {
     ...(oidc.tokenEndpointAuthMethod !== undefined
       ? { tokenEndpointAuthMethod: oidc.tokenEndpointAuthMethod as TokenEndpointAuthMethod }
       : {}),
+    ...(oidc.scopes !== undefined ? { scopes: oidc.scopes } : {}),
   };
+}
+
+/**
+ * Every OIDC connection gets a client key when it is made, so switching it
+ * to private_key_jwt later needs no step of its own; older connections get
+ * one when they switch.
+ */
+function clientKeyFor(publicUrl: string, id: string) {
+  return generateCertifiedKeyPair({ commonName: `${connectionUrls(publicUrl, id).redirectUri} client` });
 }
 
 function requireSecret(oidc: OidcBody): string | undefined {
@@ -122,14 +133,17 @@ export const connectionOperations = [
       }
       const clientSecret = requireSecret(body.oidc);
       const client = oidcClient(body.oidc, tools);
+      const clientKey = await clientKeyFor(deps.publicUrl, id);
       const connection = await createConnection(deps.db, tools.secretBox, ctx, org.id, {
         ...input,
         oidc: {
           issuer: client.issuer ?? '',
           clientId: client.clientId ?? '',
           tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
+          scopes: client.scopes ?? null,
+          clientCertificate: clientKey.certificate,
         },
-        secrets: clientSecret === undefined ? {} : { clientSecret },
+        secrets: { ...(clientSecret === undefined ? {} : { clientSecret }), clientKey },
       });
       return toConnectionBody(connection, deps.publicUrl);
     },
@@ -186,6 +200,10 @@ export const connectionOperations = [
         saml: body.saml ? await samlIdpChange(body.saml, tools, 'change') : undefined,
         oidc: body.oidc ? oidcClient(body.oidc, tools) : undefined,
         clientSecret: body.oidc?.clientSecret,
+        clientKey:
+          body.oidc?.tokenEndpointAuthMethod === 'private_key_jwt' && current.oidc?.clientCertificate === null
+            ? await clientKeyFor(deps.publicUrl, current.id)
+            : undefined,
       };
       return toConnectionBody(
         await updateConnection(deps.db, tools.secretBox, ctx, current, changes),

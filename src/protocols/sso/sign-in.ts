@@ -9,6 +9,8 @@ import {
 import {
   connectionForDomain,
   connectionsOfOrg,
+  type OidcSignInConnection,
+  oidcConnectionFor,
   type SamlSignInConnection,
   samlConnectionFor,
 } from '../../domain/sources/index.ts';
@@ -16,6 +18,16 @@ import { MusterError } from '../../errors.ts';
 import type { SecretBox } from '../../infra/crypto/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { renderHtmlError, requestIdOf } from '../http/index.ts';
+import {
+  IssuerCache,
+  isOidcError,
+  type LoadedOidcConnection,
+  type OidcConnection,
+  type OidcNetwork,
+  type OidcSignInDeps,
+  oidcSignInRouter,
+  startOidcLogin,
+} from '../oidc/index.ts';
 import {
   type LoadedSamlConnection,
   type SamlConnection,
@@ -33,6 +45,8 @@ export interface SignInDeps {
   readonly publicUrl: string;
   readonly secretBox: SecretBox;
   readonly keys: SigningKeys;
+  /** How OpenID Providers are reached (resolver, loopback issuers allowed or not). */
+  readonly network: OidcNetwork;
 }
 
 /** The protocol's view of a connection the domain opened. */
@@ -49,6 +63,30 @@ function samlView(c: SamlSignInConnection): SamlConnection {
     allowIdpInitiated: c.allowIdpInitiated,
     allowSha1Signatures: c.allowSha1Signatures,
     allowUnsignedAssertions: c.allowUnsignedAssertions,
+    clockSkewSeconds: c.clockSkewSeconds,
+  };
+}
+
+/** The protocol's view of an OIDC connection; undefined when its auth method lacks its secret or key. */
+function oidcView(c: OidcSignInConnection): OidcConnection | undefined {
+  const clientAuth =
+    c.tokenEndpointAuthMethod === 'private_key_jwt'
+      ? c.clientKey && { method: c.tokenEndpointAuthMethod, key: c.clientKey }
+      : c.clientSecret !== null
+        ? { method: c.tokenEndpointAuthMethod, secret: c.clientSecret }
+        : undefined;
+  if (!clientAuth) return undefined;
+  return {
+    id: c.id,
+    provider: c.provider,
+    issuer: c.issuer,
+    clientId: c.clientId,
+    clientAuth,
+    redirectUri: c.redirectUri,
+    scopes: c.scopes ?? undefined,
+    emailDomains: c.emailDomains,
+    attributeMapping: c.attributeMapping,
+    groupsAttribute: c.groupsAttribute,
     clockSkewSeconds: c.clockSkewSeconds,
   };
 }
@@ -71,13 +109,64 @@ function recentAppUrls(db: Db): (orgId: string) => Promise<readonly string[]> {
   };
 }
 
-/** The SAML flow's view of Muster: connections opened, sessions started, return targets judged. */
-function samlDeps(deps: SignInDeps) {
+/** A person signed in by either protocol. */
+interface SignedIn {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly connectionId: string;
+  readonly loginId: string;
+  readonly sessionIndex: string | null;
+  readonly returnTo: string | null;
+}
+
+/** The SAML and OIDC flows' view of Muster: connections opened, sessions started, return targets judged. */
+function flowDeps(deps: SignInDeps) {
   const { db, publicUrl } = deps;
   const opened = { secretBox: deps.secretBox, publicUrl };
   const appUrlsOf = recentAppUrls(db);
   const allowedReturnTo = async (orgId: string, value: string) =>
     safeReturnTo(value, { publicUrl, appUrls: await appUrlsOf(orgId) });
+  const finishSignIn = async (_req: Request, res: Response, person: SignedIn) => {
+    const ctx = { actor: { type: 'user' as const, id: person.userId }, requestId: requestIdOf(res) };
+    const session = await startSession(
+      db,
+      deps.keys,
+      {
+        orgId: person.orgId,
+        userId: person.userId,
+        connectionId: person.connectionId,
+        loginId: person.loginId,
+        idpSessionIndex: person.sessionIndex ?? undefined,
+      },
+      ctx,
+    );
+    completeSignIn(
+      res,
+      { publicUrl, keys: deps.keys },
+      { session, returnTo: person.returnTo, appUrls: await appUrlsOf(person.orgId) },
+    );
+  };
+  const oidc: OidcSignInDeps = {
+    db,
+    publicUrl,
+    secretBox: deps.secretBox,
+    issuers: new IssuerCache(deps.network),
+    async loadConnection(id: string): Promise<LoadedOidcConnection | undefined> {
+      const connection = await oidcConnectionFor(db, opened, id);
+      const view = connection && oidcView(connection);
+      return (
+        connection &&
+        view && {
+          orgId: connection.orgId,
+          oidc: view,
+          jit: connection.jit,
+          domains: connection.domains,
+          clientCertificate: connection.clientKey?.certificate ?? null,
+        }
+      );
+    },
+    finishSignIn,
+  };
   const loadConnection = async (id: string): Promise<LoadedSamlConnection | undefined> => {
     const connection = await samlConnectionFor(db, opened, id);
     return (
@@ -94,28 +183,9 @@ function samlDeps(deps: SignInDeps) {
     publicUrl,
     loadConnection,
     allowedReturnTo,
-    async finishSignIn(_req: Request, res: Response, person) {
-      const ctx = { actor: { type: 'user' as const, id: person.userId }, requestId: requestIdOf(res) };
-      const session = await startSession(
-        db,
-        deps.keys,
-        {
-          orgId: person.orgId,
-          userId: person.userId,
-          connectionId: person.connectionId,
-          loginId: person.loginId,
-          idpSessionIndex: person.sessionIndex ?? undefined,
-        },
-        ctx,
-      );
-      completeSignIn(
-        res,
-        { publicUrl, keys: deps.keys },
-        { session, returnTo: person.returnTo, appUrls: await appUrlsOf(person.orgId) },
-      );
-    },
+    finishSignIn,
   };
-  return { saml, opened };
+  return { saml, oidc, opened };
 }
 
 /**
@@ -123,7 +193,7 @@ function samlDeps(deps: SignInDeps) {
  * IdP's Single Logout with a signed LogoutRequest, if the IdP has one.
  */
 export function samlSingleLogout(deps: SignInDeps) {
-  const { saml } = samlDeps(deps);
+  const { saml } = flowDeps(deps);
   return async (session: AuthenticatedSession, returnTo: string): Promise<string | undefined> => {
     const idp = await idpSessionOf(deps.db, session);
     const connection = idp && (await saml.loadConnection(idp.connectionId));
@@ -144,7 +214,7 @@ export function samlSingleLogout(deps: SignInDeps) {
  */
 export function signInRouter(deps: SignInDeps): Router {
   const { db } = deps;
-  const { saml, opened } = samlDeps(deps);
+  const { saml, oidc, opened } = flowDeps(deps);
 
   const findLoginTarget = async (query: LoginQuery): Promise<LoginTarget | undefined> => {
     if ('email' in query) return connectionForDomain(db, query.email);
@@ -153,26 +223,47 @@ export function signInRouter(deps: SignInDeps): Router {
       // Of several connections, the oldest: a sign-in by email picks among them by domain.
       return org ? (await connectionsOfOrg(db, org.id))[0] : undefined;
     }
-    const connection = await samlConnectionFor(db, opened, query.connection);
-    return connection && { orgId: connection.orgId, connectionId: connection.id, protocol: 'saml' };
+    const connection =
+      (await samlConnectionFor(db, opened, query.connection)) ??
+      (await oidcConnectionFor(db, opened, query.connection));
+    return (
+      connection && {
+        orgId: connection.orgId,
+        connectionId: connection.id,
+        protocol: 'idp' in connection ? 'saml' : 'oidc',
+      }
+    );
   };
 
   const login: LoginDeps = {
     findLoginTarget,
     allowedReturnTo: saml.allowedReturnTo,
     async start(_req, res, target, returnTo) {
-      const connection =
-        target.protocol === 'saml' ? await saml.loadConnection(target.connectionId) : undefined;
-      if (!connection) {
-        renderHtmlError(res, new MusterError('not_found', 'This sign-in connection cannot be used yet'));
+      const unusable = new MusterError('not_found', 'This sign-in connection cannot be used yet');
+      if (target.protocol === 'saml') {
+        const connection = await saml.loadConnection(target.connectionId);
+        if (connection) await startSamlLogin(saml, res, connection, returnTo);
+        else renderHtmlError(res, unusable);
         return;
       }
-      await startSamlLogin(saml, res, connection, returnTo);
+      const connection = await oidc.loadConnection(target.connectionId);
+      if (!connection) {
+        renderHtmlError(res, unusable);
+        return;
+      }
+      try {
+        await startOidcLogin(oidc, res, connection, returnTo);
+      } catch (error) {
+        // The IdP's discovery could not be read: a page that says so, never a stack.
+        if (!isOidcError(error)) throw error;
+        renderHtmlError(res, error);
+      }
     },
   };
 
   const router = Router();
   router.use(ssoLoginRouter(login));
   router.use(samlSignInRouter(saml));
+  router.use(oidcSignInRouter(oidc));
   return router;
 }

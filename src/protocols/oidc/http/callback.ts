@@ -1,0 +1,163 @@
+import type { Request, Response } from 'express';
+import { signInWithSso } from '../../../domain/directory/index.ts';
+import { consumeLogin, recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { flagConnectionHealth } from '../../../domain/sources/index.ts';
+import { MusterError } from '../../../errors.ts';
+import { hashSecret } from '../../../infra/crypto/index.ts';
+import { newId } from '../../../infra/ids/index.ts';
+import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { isOidcError, OidcError } from '../errors.ts';
+import { type AuthorizationSecrets, completeAuthorization } from '../flow.ts';
+import type { OidcClaims } from '../types.ts';
+import { oidcBinding, sealedFor } from './binding.ts';
+import type { LoadedOidcConnection, OidcSignInDeps } from './ports.ts';
+
+const systemActor = (res: Response) => ({
+  actor: { type: 'system' as const, id: null },
+  requestId: requestIdOf(res),
+});
+
+/** A parameter given once; repeated or absent is undefined. */
+function single(req: Request, name: string): string | undefined {
+  const value = ({ ...req.query } as Record<string, unknown>)[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** What the IdP wrote, quoted without letting it fill a page or a log. */
+const quoted = (value: string | undefined) => JSON.stringify((value ?? '').slice(0, 200));
+
+async function refuse(
+  deps: OidcSignInDeps,
+  res: Response,
+  connection: LoadedOidcConnection,
+  error: OidcError,
+) {
+  await recordRefusedSignIn(deps.db, systemActor(res), {
+    orgId: connection.orgId,
+    connectionId: connection.oidc.id,
+    reason: error.reason,
+    message: error.message,
+    protocol: 'oidc',
+  });
+  if (error.reason === 'oidc_idp_unavailable')
+    await flagConnectionHealth(deps.db, connection.orgId, connection.oidc.id, {
+      idpUnavailable: { at: new Date().toISOString(), message: error.message },
+    });
+  renderHtmlError(res, error);
+}
+
+/** The sign-in the answer's state names, once; its sealed nonce and verifier opened. */
+async function consumeState(
+  deps: OidcSignInDeps,
+  req: Request,
+  res: Response,
+  connection: LoadedOidcConnection,
+) {
+  const state = single(req, 'state');
+  if (!state)
+    throw new OidcError('oidc_state_missing', 'The answer from the identity provider carries no state');
+  const requestKey = hashSecret(state);
+  const login = await consumeLogin(deps.db, connection.oidc.id, requestKey);
+  if (!login?.sealedSecrets)
+    throw new OidcError(
+      'oidc_state_unknown',
+      'This sign-in is unknown, expired or already used; start it again',
+    );
+  if (
+    login.browserBinding &&
+    !browserMatches(req, res, oidcBinding(deps.publicUrl), requestKey, login.browserBinding)
+  )
+    throw new OidcError(
+      'oidc_browser_mismatch',
+      'This sign-in was started in another browser; start it again here',
+    );
+  const error = single(req, 'error');
+  if (error)
+    throw new OidcError(
+      'oidc_idp_error',
+      `The identity provider did not sign you in: ${quoted(error)}${single(req, 'error_description') ? ` (${quoted(single(req, 'error_description'))})` : ''}`,
+    );
+  const secrets = JSON.parse(
+    deps.secretBox.open(login.sealedSecrets, sealedFor(connection.oidc.id, requestKey)),
+  ) as AuthorizationSecrets;
+  return { state, secrets, returnTo: login.returnTo };
+}
+
+/**
+ * The redirect URI: the IdP's answer is checked against the sign-in it
+ * belongs to, the code exchanged, the person provisioned just in time, and
+ * a session started. A refusal is audited with its reason and shown as a
+ * page, and leaves no session and no user behind.
+ */
+export function oidcCallback(deps: OidcSignInDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const connection = await deps.loadConnection(String(req.params.connection ?? ''));
+    if (!connection) {
+      renderHtmlError(res, new MusterError('not_found', 'This sign-in connection does not exist'));
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    let claims: OidcClaims;
+    let returnTo: string | null;
+    try {
+      const answer = await consumeState(deps, req, res, connection);
+      returnTo = answer.returnTo;
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      claims = await completeAuthorization(deps.issuers, connection.oidc, {
+        currentUrl: new URL(`${connection.oidc.redirectUri}${query}`),
+        state: answer.state,
+        secrets: answer.secrets,
+      });
+    } catch (error) {
+      if (!isOidcError(error)) throw error;
+      await refuse(deps, res, connection, error);
+      return;
+    }
+    const domain = connection.domains.find(
+      (d) => d.domain === claims.email.slice(claims.email.lastIndexOf('@') + 1),
+    );
+    const loginId = newId();
+    let userId: string;
+    try {
+      const signed = await signInWithSso(
+        deps.db,
+        {
+          orgId: connection.orgId,
+          connectionId: connection.oidc.id,
+          subject: claims.subject,
+          profile: {
+            email: claims.email,
+            given_name: claims.firstName,
+            family_name: claims.lastName,
+            display_name: claims.displayName,
+          },
+          groups: claims.groups,
+          groupsTruncated: claims.groupsTruncated,
+          loginId,
+          jit: connection.jit,
+          linkByEmail: domain?.verified === true,
+        },
+        systemActor(res),
+      );
+      userId = signed.user.id;
+      if (signed.groupsTruncated)
+        await flagConnectionHealth(deps.db, connection.orgId, connection.oidc.id, {
+          groupsTruncated: { at: new Date().toISOString(), loginId, userId },
+        });
+    } catch (error) {
+      if (error instanceof MusterError) {
+        renderHtmlError(res, error);
+        return;
+      }
+      throw error;
+    }
+    await deps.finishSignIn(req, res, {
+      orgId: connection.orgId,
+      userId,
+      connectionId: connection.oidc.id,
+      loginId,
+      sessionIndex: null,
+      returnTo,
+    });
+  };
+}
