@@ -89,15 +89,23 @@ function causes(error: unknown): unknown[] {
   return chain;
 }
 
+// An answer that is no answer (a 503 page, HTML where JSON belongs, a timeout) is the IdP being down, not an attack.
+const outage = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_TIMEOUT']);
+
+function unreachable(error: unknown): boolean {
+  if (error instanceof FetchRefused) return true;
+  if (error instanceof TypeError && error.message === 'fetch failed') return true;
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (typeof code === 'string' && outage.has(code)) || name === 'TimeoutError' || name === 'AbortError';
+}
+
 /** What openid-client refused, as a reason; the innermost message says why. */
 function refusal(error: unknown, what: 'code' | 'userinfo'): OidcError {
   const chain = causes(error);
   const innermost = [...chain].reverse().find((e) => e instanceof Error) as Error | undefined;
   const why = innermost?.message ?? 'unknown error';
   if (error instanceof OidcError) return error;
-  if (
-    chain.some((e) => e instanceof FetchRefused || (e instanceof TypeError && e.message === 'fetch failed'))
-  )
+  if (chain.some(unreachable))
     return new OidcError('oidc_idp_unavailable', `The identity provider could not be reached: ${why}`, {
       cause: error,
     });
@@ -126,6 +134,27 @@ function refusal(error: unknown, what: 'code' | 'userinfo'): OidcError {
       cause: error,
     });
   return new OidcError('oidc_id_token_invalid', `The ID token was refused: ${why}`, { cause: error });
+}
+
+/**
+ * An answer's `iss` (RFC 9207), checked before anything of it is shown: an
+ * error answer from another IdP must not put its words on this
+ * connection's page. openid-client checks it on the answers it takes.
+ */
+export async function checkAnswerIssuer(
+  issuers: IssuerCache,
+  connection: OidcConnection,
+  iss: string | undefined,
+): Promise<void> {
+  const { metadata } = await issuers.discover(connection.issuer);
+  const expected = metadata.authorization_response_iss_parameter_supported === true;
+  if (iss === undefined ? expected : iss !== metadata.issuer)
+    throw new OidcError(
+      'oidc_issuer_mismatch',
+      iss === undefined
+        ? "The answer names no issuer, though this connection's IdP always does"
+        : "The answer did not come from this connection's issuer",
+    );
 }
 
 /**

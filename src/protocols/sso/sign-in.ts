@@ -9,6 +9,7 @@ import {
 import {
   connectionForDomain,
   connectionsOfOrg,
+  flagConnectionHealth,
   type OidcSignInConnection,
   oidcConnectionFor,
   type SamlSignInConnection,
@@ -256,6 +257,10 @@ export function signInRouter(deps: SignInDeps): Router {
       } catch (error) {
         // The IdP's discovery could not be read: a page that says so, never a stack.
         if (!isOidcError(error)) throw error;
+        if (error.reason === 'oidc_idp_unavailable')
+          await flagConnectionHealth(db, connection.orgId, target.connectionId, {
+            idpUnavailable: { at: new Date().toISOString(), message: error.message },
+          });
         renderHtmlError(res, error);
       }
     },

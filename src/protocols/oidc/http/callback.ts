@@ -7,7 +7,7 @@ import { hashSecret } from '../../../infra/crypto/index.ts';
 import { newId } from '../../../infra/ids/index.ts';
 import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
 import { isOidcError, OidcError } from '../errors.ts';
-import { type AuthorizationSecrets, completeAuthorization } from '../flow.ts';
+import { type AuthorizationSecrets, checkAnswerIssuer, completeAuthorization } from '../flow.ts';
 import type { OidcClaims } from '../types.ts';
 import { oidcBinding, sealedFor } from './binding.ts';
 import type { LoadedOidcConnection, OidcSignInDeps } from './ports.ts';
@@ -72,11 +72,14 @@ async function consumeState(
       'This sign-in was started in another browser; start it again here',
     );
   const error = single(req, 'error');
-  if (error)
+  if (error) {
+    await checkAnswerIssuer(deps.issuers, connection.oidc, single(req, 'iss'));
+    const description = single(req, 'error_description');
     throw new OidcError(
       'oidc_idp_error',
-      `The identity provider did not sign you in: ${quoted(error)}${single(req, 'error_description') ? ` (${quoted(single(req, 'error_description'))})` : ''}`,
+      `The identity provider did not sign you in: ${quoted(error)}${description ? ` (${quoted(description)})` : ''}`,
     );
+  }
   const secrets = JSON.parse(
     deps.secretBox.open(login.sealedSecrets, sealedFor(connection.oidc.id, requestKey)),
   ) as AuthorizationSecrets;
