@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Express } from 'express';
 import { testApp } from '../support/app.ts';
-import { chromiumOrSkip, launchChromium, serve, type TestBrowser } from '../support/browser.ts';
+import {
+  chromiumOrSkip,
+  followSignIn,
+  launchChromium,
+  serveMusterAndApplication,
+  type TestBrowser,
+} from '../support/browser.ts';
 import { makeOrg } from '../support/factories.ts';
 import { startTestOp } from '../support/oidc-op.ts';
 
@@ -19,26 +24,10 @@ import { startTestOp } from '../support/oidc-op.ts';
 
 type Cleanup = (() => Promise<void>)[];
 
-const application = () =>
-  serve((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>Application</title><h1>Welcome to ${req.url?.split('?')[0]}</h1>`);
-  });
-
 async function setUp(cleanup: Cleanup) {
-  let app: Express | undefined;
-  const muster = await serve((req, res) => {
-    if (app) app(req, res);
-    else res.writeHead(503).end();
-  });
-  cleanup.push(() => muster.close());
-  const base = `http://127.0.0.1:${muster.port}`;
+  const { base, appUrl, use } = await serveMusterAndApplication(cleanup);
   const t = await testApp({ publicUrl: base, allowInsecureLoopbackIssuers: true });
-  app = t.app;
-
-  const shop = await application();
-  cleanup.push(() => shop.close());
-  const appUrl = `http://localhost:${shop.port}/app`;
+  use(t.app);
   const org = await makeOrg(t);
   const patched = await t.admin.patch(`/api/v1/orgs/${org.id}`, { appUrls: [appUrl] });
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
@@ -86,31 +75,9 @@ describe('OIDC sign-in in headless Chromium', () => {
       if (launched.status === 'rejected') throw launched.reason;
       const { base, appUrl, org, email, op, connection } = prepared.value;
       const { context, page } = launched.value;
-      const navigations: string[] = [];
-      page.on('request', (request) => {
-        if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-          const url = new URL(request.url());
-          navigations.push(`${request.method()} ${url.origin}${url.pathname}`);
-        }
-      });
-
       const returnTo = `${appUrl}/welcome`;
       const login = `${base}/sso/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`;
-      const arrived = page
-        .waitForURL((url) => url.href === returnTo, { waitUntil: 'load' })
-        .then(
-          () => undefined,
-          (error: Error) => error.message,
-        );
-      const refused = page
-        .waitForResponse((r) => r.request().isNavigationRequest() && r.status() >= 400, { timeout: 0 })
-        .then(
-          async (r) => `${r.status()} from ${r.url().split('?')[0]}: ${await r.text().catch(() => '')}`,
-          () => undefined,
-        );
-      await page.goto(login, { waitUntil: 'commit' });
-      const stalled = await Promise.race([arrived, refused]);
-      assert.equal(stalled, undefined, `the sign-in stopped: ${stalled}\n${JSON.stringify(navigations)}`);
+      const navigations = await followSignIn(page, login, returnTo);
       assert.equal(await page.locator('h1').textContent(), 'Welcome to /app/welcome');
       assert.equal(navigations[0], `GET ${base}/sso/login`);
       assert.ok(

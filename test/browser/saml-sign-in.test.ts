@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Express } from 'express';
 import { generateSamlKeyPair } from '../../src/protocols/saml/index.ts';
 import { testApp } from '../support/app.ts';
-import { chromiumOrSkip, launchChromium, serve, type TestBrowser } from '../support/browser.ts';
+import {
+  chromiumOrSkip,
+  followSignIn,
+  launchChromium,
+  serveMusterAndApplication,
+  type TestBrowser,
+} from '../support/browser.ts';
 import type { ConnectionBody } from '../support/connections.ts';
 import { makeOrg } from '../support/factories.ts';
 import { startIdpServer } from '../support/saml-idp-server.ts';
@@ -19,30 +24,12 @@ import { startIdpServer } from '../support/saml-idp-server.ts';
 
 type Cleanup = (() => Promise<void>)[];
 
-/** The org's application: one page naming its path, so the test sees where the browser arrived. */
-const application = () =>
-  serve((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>Application</title><h1>Welcome to ${req.url?.split('?')[0]}</h1>`);
-  });
-
 /** Muster on a real port, an org with its application and a SAML connection to a running IdP. */
 async function setUp(cleanup: Cleanup) {
-  // Listening first: PUBLIC_URL must name the port before the app is built.
-  let app: Express | undefined;
-  const muster = await serve((req, res) => {
-    if (app) app(req, res);
-    else res.writeHead(503).end();
-  });
-  cleanup.push(() => muster.close());
-  const base = `http://127.0.0.1:${muster.port}`;
+  const { base, appUrl, use } = await serveMusterAndApplication(cleanup);
   // Loopback IdP URLs over http are refused unless allowed, as ALLOW_INSECURE_LOOPBACK_ISSUERS does.
   const t = await testApp({ publicUrl: base, allowInsecureLoopbackIssuers: true });
-  app = t.app;
-
-  const shop = await application();
-  cleanup.push(() => shop.close());
-  const appUrl = `http://localhost:${shop.port}/app`;
+  use(t.app);
   const org = await makeOrg(t);
   const patched = await t.admin.patch(`/api/v1/orgs/${org.id}`, { appUrls: [appUrl] });
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
@@ -85,38 +72,16 @@ describe('SAML sign-in in headless Chromium', () => {
       if (launched.status === 'rejected') throw launched.reason;
       const { base, appUrl, org, email, idp, connection } = prepared.value;
       const { context, page } = launched.value;
-      // Every document request of the tab, redirects included: the path the sign-in took.
-      const navigations: string[] = [];
-      page.on('request', (request) => {
-        if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-          const url = new URL(request.url());
-          navigations.push(`${request.method()} ${url.origin}${url.pathname}`);
-        }
-      });
-
       const returnTo = `${appUrl}/welcome?tab=1`;
       const login = `${base}/sso/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`;
-      // The IdP's page submits its form as it loads: wait for where the chain ends, not for a load on the way,
-      // and stop at once where a page on the way answers an error.
-      const arrived = page
-        .waitForURL((url) => url.href === returnTo, { waitUntil: 'load' })
-        .then(
-          () => undefined,
-          (error: Error) => error.message,
-        );
-      const refused = page
-        .waitForResponse((r) => r.request().isNavigationRequest() && r.status() >= 400, { timeout: 0 })
-        .then(
-          async (r) => `${r.status()} from ${r.url().split('?')[0]}: ${await r.text().catch(() => '')}`,
-          () => undefined,
-        );
-      await page.goto(login, { waitUntil: 'commit' });
-      const stalled = await Promise.race([arrived, refused]);
-      assert.equal(
-        stalled,
-        undefined,
-        `the sign-in stopped: ${stalled}\nnavigations: ${JSON.stringify(navigations)}\nIdP refusals: ${JSON.stringify(idp.refusals)}`,
-      );
+      // The IdP's page submits its form as it loads: followSignIn waits for where the chain ends.
+      let navigations: string[];
+      try {
+        navigations = await followSignIn(page, login, returnTo);
+      } catch (error) {
+        t.diagnostic(`IdP refusals: ${JSON.stringify(idp.refusals)}`);
+        throw error;
+      }
       assert.equal(await page.locator('h1').textContent(), 'Welcome to /app/welcome');
       assert.deepEqual(navigations, [
         `GET ${base}/sso/login`,

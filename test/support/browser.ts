@@ -95,3 +95,69 @@ export async function serve(handler: RequestListener): Promise<LocalServer> {
       }),
   };
 }
+
+/** The org's application: one page naming its path, so a test sees where the browser arrived. */
+export const serveApplication = () =>
+  serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><title>Application</title><h1>Welcome to ${req.url?.split('?')[0]}</h1>`);
+  });
+
+/**
+ * Muster on a real port of 127.0.0.1 (PUBLIC_URL must name the port before
+ * the app is built, so it listens first and serves once `use` gives it the
+ * app), with the org's application on localhost, another site.
+ */
+export async function serveMusterAndApplication(cleanup: (() => Promise<void>)[]) {
+  let app: RequestListener | undefined;
+  const muster = await serve((req, res) => {
+    if (app) app(req, res);
+    else res.writeHead(503).end();
+  });
+  cleanup.push(() => muster.close());
+  const shop = await serveApplication();
+  cleanup.push(() => shop.close());
+  return {
+    base: `http://127.0.0.1:${muster.port}`,
+    appUrl: `http://localhost:${shop.port}/app`,
+    use: (handler: RequestListener) => {
+      app = handler;
+    },
+  };
+}
+
+/**
+ * Goes to `start` and waits for the chain of redirects and auto-posted
+ * forms to end at `target`; fails at once, with the path taken, where a
+ * page on the way answers an error. Returns every document request of the
+ * tab (method, origin and path).
+ */
+export async function followSignIn(page: Page, start: string, target: string): Promise<string[]> {
+  const navigations: string[] = [];
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      const url = new URL(request.url());
+      navigations.push(`${request.method()} ${url.origin}${url.pathname}`);
+    }
+  });
+  const arrived = page
+    .waitForURL((url) => url.href === target, { waitUntil: 'load' })
+    .then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+  const refused = page
+    .waitForResponse((r) => r.request().isNavigationRequest() && r.status() >= 400, { timeout: 0 })
+    .then(
+      async (r) => `${r.status()} from ${r.url().split('?')[0]}: ${await r.text().catch(() => '')}`,
+      () => undefined,
+    );
+  await page.goto(start, { waitUntil: 'commit' });
+  const stalled = await Promise.race([arrived, refused]);
+  assert.equal(
+    stalled,
+    undefined,
+    `the sign-in stopped: ${stalled}\nnavigations: ${JSON.stringify(navigations)}`,
+  );
+  return navigations;
+}

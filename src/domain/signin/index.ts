@@ -1,3 +1,4 @@
+export { provisionSignIn, type VouchedSignIn } from './provision.ts';
 export { recordRefusedSignIn } from './refusals.ts';
 export {
   beginLogin,

@@ -1,10 +1,8 @@
 import type { Request, Response } from 'express';
-import { signInWithSso } from '../../../domain/directory/index.ts';
-import { consumeLogin, recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { consumeLogin, provisionSignIn, recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { flagConnectionHealth } from '../../../domain/sources/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { hashSecret } from '../../../infra/crypto/index.ts';
-import { newId } from '../../../infra/ids/index.ts';
 import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
 import { isOidcError, OidcError } from '../errors.ts';
 import { type AuthorizationSecrets, checkAnswerIssuer, completeAuthorization } from '../flow.ts';
@@ -116,37 +114,15 @@ export function oidcCallback(deps: OidcSignInDeps) {
       await refuse(deps, res, connection, error);
       return;
     }
-    const domain = connection.domains.find(
-      (d) => d.domain === claims.email.slice(claims.email.lastIndexOf('@') + 1),
-    );
-    const loginId = newId();
-    let userId: string;
+    let signedIn: { readonly userId: string; readonly loginId: string };
     try {
-      const signed = await signInWithSso(
-        deps.db,
-        {
-          orgId: connection.orgId,
-          connectionId: connection.oidc.id,
-          subject: claims.subject,
-          profile: {
-            email: claims.email,
-            given_name: claims.firstName,
-            family_name: claims.lastName,
-            display_name: claims.displayName,
-          },
-          groups: claims.groups,
-          groupsTruncated: claims.groupsTruncated,
-          loginId,
-          jit: connection.jit,
-          linkByEmail: domain?.verified === true,
-        },
-        systemActor(res),
-      );
-      userId = signed.user.id;
-      if (signed.groupsTruncated)
-        await flagConnectionHealth(deps.db, connection.orgId, connection.oidc.id, {
-          groupsTruncated: { at: new Date().toISOString(), loginId, userId },
-        });
+      signedIn = await provisionSignIn(deps.db, systemActor(res), {
+        ...claims,
+        orgId: connection.orgId,
+        connectionId: connection.oidc.id,
+        jit: connection.jit,
+        domains: connection.domains,
+      });
     } catch (error) {
       if (error instanceof MusterError) {
         renderHtmlError(res, error);
@@ -156,9 +132,8 @@ export function oidcCallback(deps: OidcSignInDeps) {
     }
     await deps.finishSignIn(req, res, {
       orgId: connection.orgId,
-      userId,
+      ...signedIn,
       connectionId: connection.oidc.id,
-      loginId,
       sessionIndex: null,
       returnTo,
     });

@@ -1,9 +1,6 @@
 import type { Request, Response } from 'express';
-import { signInWithSso } from '../../../domain/directory/index.ts';
-import { recordRefusedSignIn } from '../../../domain/signin/index.ts';
-import { flagConnectionHealth } from '../../../domain/sources/index.ts';
+import { provisionSignIn, recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { MusterError } from '../../../errors.ts';
-import { newId } from '../../../infra/ids/index.ts';
 import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
 import { isSamlError } from '../errors.ts';
 import { validateSamlResponse } from '../response.ts';
@@ -22,8 +19,6 @@ function formValue(req: Request, name: string): string | undefined {
   const value = body[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
-
-const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
 /** Where the browser goes: the return target kept with the request, or an allowed RelayState of an unsolicited answer. */
 async function returnTarget(
@@ -94,36 +89,21 @@ export function assertionConsumer(deps: SamlSignInDeps) {
       await refuse(deps, res, connection, mismatch);
       return;
     }
-    const email = claims.email.toLowerCase();
-    const domain = connection.domains.find((d) => d.domain === domainOf(email));
-    const loginId = newId();
-    let userId: string;
+    let signedIn: { readonly userId: string; readonly loginId: string };
     try {
-      const signed = await signInWithSso(
-        deps.db,
-        {
-          orgId: connection.orgId,
-          connectionId: connection.saml.id,
-          subject: claims.nameId,
-          profile: {
-            email,
-            given_name: claims.firstName,
-            family_name: claims.lastName,
-            display_name: claims.displayName,
-          },
-          groups: claims.groups,
-          groupsTruncated: claims.groupsTruncated,
-          loginId,
-          jit: connection.jit,
-          linkByEmail: domain?.verified === true,
-        },
-        systemActor(res),
-      );
-      userId = signed.user.id;
-      if (signed.groupsTruncated)
-        await flagConnectionHealth(deps.db, connection.orgId, connection.saml.id, {
-          groupsTruncated: { at: new Date().toISOString(), loginId, userId },
-        });
+      signedIn = await provisionSignIn(deps.db, systemActor(res), {
+        orgId: connection.orgId,
+        connectionId: connection.saml.id,
+        subject: claims.nameId,
+        email: claims.email.toLowerCase(),
+        firstName: claims.firstName,
+        lastName: claims.lastName,
+        displayName: claims.displayName,
+        groups: claims.groups,
+        groupsTruncated: claims.groupsTruncated,
+        jit: connection.jit,
+        domains: connection.domains,
+      });
     } catch (error) {
       if (error instanceof MusterError) {
         renderHtmlError(res, error);
@@ -133,9 +113,8 @@ export function assertionConsumer(deps: SamlSignInDeps) {
     }
     await deps.finishSignIn(req, res, {
       orgId: connection.orgId,
-      userId,
+      ...signedIn,
       connectionId: connection.saml.id,
-      loginId,
       sessionIndex: claims.sessionIndex,
       returnTo: await returnTarget(deps, req, connection, store),
     });
