@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { testApp } from '../support/app.ts';
-import {
-  chromiumOrSkip,
-  followSignIn,
-  launchChromium,
-  serveMusterAndApplication,
-  type TestBrowser,
-} from '../support/browser.ts';
+import { type Cleanup, followSignIn, inChromium, serveMusterAndApplication } from '../support/browser.ts';
 import { makeOrg } from '../support/factories.ts';
 import { startTestOp } from '../support/oidc-op.ts';
 
@@ -21,8 +13,6 @@ import { startTestOp } from '../support/oidc-op.ts';
  * Chromium stores it. Muster and the OP on ports of 127.0.0.1 (their
  * cookies apart by name), the org's application on localhost.
  */
-
-type Cleanup = (() => Promise<void>)[];
 
 async function setUp(cleanup: Cleanup) {
   const { base, appUrl, use } = await serveMusterAndApplication(cleanup);
@@ -65,57 +55,46 @@ describe('OIDC sign-in in headless Chromium', () => {
   it('login, the OP, the redirect URI with the binding cookie, session cookie, back to the app, /api/v1/me', {
     timeout: 60_000,
   }, async (t) => {
-    if (!chromiumOrSkip(t)) return;
-    const cleanup: Cleanup = [];
-    let browser: TestBrowser | undefined;
-    try {
-      const [prepared, launched] = await Promise.allSettled([setUp(cleanup), launchChromium()]);
-      if (launched.status === 'fulfilled') browser = launched.value;
-      if (prepared.status === 'rejected') throw prepared.reason;
-      if (launched.status === 'rejected') throw launched.reason;
-      const { base, appUrl, org, email, op, connection } = prepared.value;
-      const { context, page } = launched.value;
-      const returnTo = `${appUrl}/welcome`;
-      const login = `${base}/sso/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`;
-      const navigations = await followSignIn(page, login, returnTo);
-      assert.equal(await page.locator('h1').textContent(), 'Welcome to /app/welcome');
-      assert.equal(navigations[0], `GET ${base}/sso/login`);
-      assert.ok(
-        navigations.some((n) => n.startsWith(`GET ${op.issuer}/`)),
-        JSON.stringify(navigations),
-      );
-      assert.ok(
-        navigations.includes(`GET ${base}/sso/oidc/${connection.id}/callback`),
-        JSON.stringify(navigations),
-      );
-      assert.equal(navigations.at(-1), `GET ${new URL(appUrl).origin}/app/welcome`);
+    await inChromium(
+      t,
+      'oidc-sign-in',
+      setUp,
+      async ({ base, appUrl, org, email, op, connection }, { context, page }) => {
+        const returnTo = `${appUrl}/welcome`;
+        const login = `${base}/sso/login?email=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`;
+        const navigations = await followSignIn(page, login, returnTo);
+        assert.equal(await page.locator('h1').textContent(), 'Welcome to /app/welcome');
+        assert.equal(navigations[0], `GET ${base}/sso/login`);
+        assert.ok(
+          navigations.some((n) => n.startsWith(`GET ${op.issuer}/`)),
+          JSON.stringify(navigations),
+        );
+        assert.ok(
+          navigations.includes(`GET ${base}/sso/oidc/${connection.id}/callback`),
+          JSON.stringify(navigations),
+        );
+        assert.equal(navigations.at(-1), `GET ${new URL(appUrl).origin}/app/welcome`);
 
-      const cookies = await context.cookies(base);
-      const session = cookies.find((c) => c.name === 'muster_session');
-      assert.ok(session, JSON.stringify(cookies));
-      assert.equal(session.httpOnly, true);
-      assert.equal(session.sameSite, 'Lax');
-      assert.ok(
-        !cookies.some((c) => c.name.startsWith('muster_login_')),
-        'the binding cookie is spent and cleared',
-      );
+        const cookies = await context.cookies(base);
+        const session = cookies.find((c) => c.name === 'muster_session');
+        assert.ok(session, JSON.stringify(cookies));
+        assert.equal(session.httpOnly, true);
+        assert.equal(session.sameSite, 'Lax');
+        assert.ok(
+          !cookies.some((c) => c.name.startsWith('muster_login_')),
+          'the binding cookie is spent and cleared',
+        );
 
-      const me = await page.goto(`${base}/api/v1/me`);
-      assert.equal(me?.status(), 200, await me?.text());
-      const body = (await me?.json()) as { user: { email: string; familyName: string }; org: { id: string } };
-      assert.equal(body.user.email, email);
-      assert.equal(body.user.familyName, 'Hopper');
-      assert.equal(body.org.id, org.id);
-    } catch (error) {
-      if (browser) {
-        const path = join(tmpdir(), `muster-oidc-sign-in-${Date.now()}.png`);
-        await browser.page.screenshot({ path }).catch(() => {});
-        t.diagnostic(`screenshot of the last page: ${path}`);
-      }
-      throw error;
-    } finally {
-      await browser?.close();
-      for (const close of cleanup.reverse()) await close();
-    }
+        const me = await page.goto(`${base}/api/v1/me`);
+        assert.equal(me?.status(), 200, await me?.text());
+        const body = (await me?.json()) as {
+          user: { email: string; familyName: string };
+          org: { id: string };
+        };
+        assert.equal(body.user.email, email);
+        assert.equal(body.user.familyName, 'Hopper');
+        assert.equal(body.org.id, org.id);
+      },
+    );
   });
 });

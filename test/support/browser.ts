@@ -161,3 +161,38 @@ export async function followSignIn(page: Page, start: string, target: string): P
   );
   return navigations;
 }
+
+export type Cleanup = (() => Promise<void>)[];
+
+/**
+ * A browser test's frame: Chromium launches while `setUp` prepares the
+ * servers (a second or two less per run), `body` runs with both, a failure
+ * leaves a screenshot of the last page, and everything closes after.
+ */
+export async function inChromium<T>(
+  t: TestContext,
+  name: string,
+  setUp: (cleanup: Cleanup) => Promise<T>,
+  body: (prepared: T, browser: TestBrowser) => Promise<void>,
+): Promise<void> {
+  if (!chromiumOrSkip(t)) return;
+  const cleanup: Cleanup = [];
+  let browser: TestBrowser | undefined;
+  try {
+    const [prepared, launched] = await Promise.allSettled([setUp(cleanup), launchChromium()]);
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+    await body(prepared.value, launched.value);
+  } catch (error) {
+    if (browser) {
+      const path = join(tmpdir(), `muster-${name}-${Date.now()}.png`);
+      await browser.page.screenshot({ path }).catch(() => {});
+      t.diagnostic(`screenshot of the last page: ${path}`);
+    }
+    throw error;
+  } finally {
+    await browser?.close();
+    for (const close of cleanup.reverse()) await close();
+  }
+}
