@@ -84,12 +84,23 @@ export function updateScimUser(
     .executeTakeFirst();
 }
 
+/**
+ * Deletes a SCIM user; its group memberships go with it (cascade), so the
+ * groups' member counts come down first. The caller holds the user's row
+ * lock: a concurrent member add waits on it, then fails its foreign key.
+ */
 export async function deleteScimUser(
   db: Db,
   orgId: string,
   directoryId: string,
   id: string,
 ): Promise<boolean> {
+  await sql`
+    update scim_groups g set member_count = g.member_count - 1
+      from scim_group_members m
+     where m.member_id = ${id} and m.org_id = ${orgId} and m.directory_id = ${directoryId}
+       and g.id = m.group_id and g.org_id = ${orgId}
+  `.execute(db);
   const result = await db
     .deleteFrom('scim_users')
     .where('org_id', '=', orgId)

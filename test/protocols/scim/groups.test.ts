@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { openDatabase } from '../../../src/storage/index.ts';
 import { appOn, testApp } from '../../support/app.ts';
+import { auditOf } from '../../support/audit.ts';
 import { makeOrg } from '../../support/factories.ts';
 import {
   assertScimError,
@@ -196,6 +197,29 @@ describe('SCIM /Groups', () => {
     assert.equal((await scim.get(`/Users/${a}?excludedAttributes=groups`)).body.groups, undefined);
     await scim.patch(`/Groups/${group.id}`, patch({ op: 'remove', path: `members[value eq "${a}"]` }));
     assert.equal((await scim.get(`/Users/${a}`)).body.groups, undefined);
+  });
+
+  it("a deleted user leaves its groups, and the groups' member counts come down with it", async () => {
+    const { t, org, scim } = await setup();
+    const [a, b, c] = await users(scim, 3);
+    const group = (
+      await scim.post('/Groups', {
+        schemas: [groupSchema],
+        displayName: 'Counted',
+        members: [a, b, c].map((value) => ({ value })),
+      })
+    ).body;
+    assert.equal((await scim.delete(`/Users/${b}`)).status, 204);
+    assert.deepEqual(await memberIds(scim, group.id), [a, c].sort());
+    // The count an audit event and the request log report for the group, and a reconciliation's total.
+    const renamed = await scim.patch(
+      `/Groups/${group.id}`,
+      patch({ op: 'replace', path: 'displayName', value: 'Still counted' }),
+    );
+    assert.ok(renamed.status === 200 || renamed.status === 204, JSON.stringify(renamed.body));
+    const [event] = await auditOf(t, org.id, 'scim.group_renamed');
+    assert.equal(event?.before?.members, 2, JSON.stringify(event));
+    assert.equal(event?.after?.members, 2);
   });
 
   it('deletes: 204, then 404, and its members stay users', async () => {
