@@ -87,6 +87,8 @@ export interface AuditEventsTable {
   after: unknown;
   request_id: string | null;
   created_at: CreatedAt;
+  /** The writing transaction's id (xid8, as text): the feed's order. */
+  txid: Generated<string>;
 }
 
 export type DirectoryProvider = 'entra' | 'okta' | 'jumpcloud' | 'keycloak' | 'generic';

@@ -2,6 +2,7 @@ import { apiKeyOperations } from './api-keys.ts';
 import { auditOperations } from './audit-events.ts';
 import { connectionOperations } from './connections.ts';
 import { directoryOperations } from './directories.ts';
+import { eventOperations } from './events.ts';
 import { groupMappingOperations } from './group-mappings.ts';
 import { memberOperations } from './members.ts';
 import type { AnyOperation } from './operation.ts';
@@ -17,4 +18,5 @@ export const allOperations: readonly AnyOperation[] = [
   ...groupMappingOperations,
   ...memberOperations,
   ...auditOperations,
+  ...eventOperations,
 ];
