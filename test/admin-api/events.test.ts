@@ -79,6 +79,10 @@ describe('GET /api/v1/orgs/{org}/events', () => {
     assert.equal(role?.data.previousRole, 'member');
     const created = events.find((e) => e.type === 'user.created');
     assert.equal(created?.cause.type, 'scim_request');
+    assert.ok(
+      ['ada@events.test', 'alan@events.test'].includes(String(created?.data.email)),
+      JSON.stringify(created),
+    );
     assert.ok(events.every((e) => e.orgId === org.id));
 
     // The same, a page of two at a time: no event twice, none left out.

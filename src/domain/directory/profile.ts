@@ -33,3 +33,13 @@ export function profileOf(resource: ScimJson, userName: string): UserProfile {
     display_name: text(resource.displayName) ?? text(name.formatted),
   };
 }
+
+/** A profile as audit events (and so the events feed) record it. */
+export function profileSnapshot(profile: UserProfile) {
+  return {
+    email: profile.email,
+    givenName: profile.given_name,
+    familyName: profile.family_name,
+    displayName: profile.display_name,
+  };
+}

@@ -8,7 +8,7 @@ import { revokeUserSessions } from '../sessions/index.ts';
 import type { Directory } from '../sources/index.ts';
 import { countKey, scimContext } from './context.ts';
 import { type ScimListQuery, type ScimPage, scimPage } from './paging.ts';
-import { profileOf } from './profile.ts';
+import { profileOf, profileSnapshot } from './profile.ts';
 
 export interface ScimUser {
   readonly id: string;
@@ -77,19 +77,21 @@ export async function createScimUser(
 ): Promise<ScimUser> {
   const fields = fieldsOf(write);
   const id = newId();
+  const profile = profileOf(fields.resource, fields.user_name);
   const { row } = await store.insertLinkedScimUser(db, {
     orgId: directory.orgId,
     directoryId: directory.id,
     id,
     newUserId: newId(),
     fields,
-    profile: profileOf(fields.resource, fields.user_name),
+    profile,
     status: fields.active ? 'active' : 'suspended',
     grant: { role: 'member', source: 'scim', source_id: directory.id },
     audit: auditEventRow(scimContext(directory, ctx), directory.orgId, {
       action: 'scim.user_created',
       target: { type: 'user', id: null },
-      after: { scimId: id, userName: fields.user_name, active: fields.active },
+      // The profile too: the events feed tells the application who was created.
+      after: { scimId: id, userName: fields.user_name, active: fields.active, ...profileSnapshot(profile) },
     }),
     linkedAction: 'scim.user_linked',
   });
@@ -159,7 +161,11 @@ export async function replaceScimUser(
       action,
       target: { type: 'user', id: current.userId },
       before: { userName: current.userName, active: current.active },
-      after: { userName: after.userName, active: after.active },
+      after: {
+        userName: after.userName,
+        active: after.active,
+        ...profileSnapshot(profileOf(fields.resource, fields.user_name)),
+      },
     });
     return after;
   });

@@ -4,6 +4,7 @@ import type { Db, UserProfile, UserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
 import { ssoGroupsClaimed } from '../mappings/index.ts';
+import { profileSnapshot } from './profile.ts';
 
 /** Why a sign-in was refused, for the person's error page and the admins' audit log. */
 export type SignInRefusal = 'user_suspended' | 'jit_disabled' | 'link_unverified';
@@ -165,6 +166,7 @@ async function provision(db: Db, input: SsoSignIn, ctx: ChangeContext): Promise<
         action: found.created ? 'sso.user_created' : found.linked ? 'sso.user_linked' : 'sso.signed_in',
         target: { type: 'user', id: found.user.id },
         after: {
+          ...profileSnapshot(input.profile),
           connectionId: input.connectionId,
           loginId: input.loginId,
           groups: claimed.groups,
