@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import {
   connectionForDomain,
@@ -9,7 +8,6 @@ import {
   samlConnectionFor,
 } from '../../src/domain/sources/index.ts';
 import { developmentMasterKey, SecretBox } from '../../src/infra/crypto/index.ts';
-import { type Database, migrate, openDatabase } from '../../src/storage/index.ts';
 import { appOn } from '../support/app.ts';
 import {
   type ConnectionBody,
@@ -18,6 +16,7 @@ import {
   startMetadataServer,
 } from '../support/connections.ts';
 import { startDnsServer } from '../support/dns-server.ts';
+import { plannedDatabase } from '../support/query-plans.ts';
 import { samlWorld } from '../support/saml-fixtures.ts';
 import { idpMetadataXml } from '../support/saml-idp.ts';
 
@@ -26,47 +25,9 @@ import { idpMetadataXml } from '../support/saml-idp.ts';
  * sign-in lookups make must be able to use an index: with sequential scans
  * priced out, a plan that still scans a table sequentially has none.
  */
-const seen = new Map<string, readonly unknown[]>();
-
-async function open(): Promise<Database> {
-  const onQuery = (sql: string, parameters: readonly unknown[]) => {
-    if (/^\s*(select|update|delete|with)\b/i.test(sql) && !seen.has(sql)) seen.set(sql, parameters);
-  };
-  const image = process.env.MUSTER_TEST_PGLITE_IMAGE;
-  if (image) return openDatabase({ memory: true, image: new Blob([readFileSync(image)]), onQuery });
-  const database = await openDatabase({ memory: true, onQuery });
-  await migrate(database);
-  return database;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function seqScans(node: PlanNode): string[] {
-  const own = node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
-}
-
-async function withoutIndex(database: Database): Promise<string[]> {
-  return database.withSession(async (session) => {
-    await session.exec('set enable_seqscan = off');
-    const found: string[] = [];
-    for (const [sql, parameters] of seen) {
-      const { rows } = await session.query(`explain (format json) ${sql}`, parameters);
-      const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
-      for (const table of seqScans(plan)) found.push(`${table}: ${sql}`);
-    }
-    await session.exec('reset enable_seqscan');
-    return found;
-  });
-}
-
 describe('query plans of connections', () => {
   it('every statement of the connection endpoints, the refresh and the sign-in lookups can use an index', async () => {
-    const database = await open();
+    const { database, seen, withoutIndex } = await plannedDatabase();
     const dns = await startDnsServer();
     const w = await samlWorld();
     const server = await startMetadataServer(idpMetadataXml(w.idp));
@@ -129,6 +90,6 @@ describe('query plans of connections', () => {
     assert.equal((await connectionsOfOrg(database.db, org.id)).length, 2);
     await flagConnectionHealth(database.db, org.id, again.body.id, { groupsTruncated: true });
     assert.ok(seen.size >= 20, `only ${seen.size} statements seen`);
-    assert.deepEqual(await withoutIndex(database), []);
+    assert.deepEqual(await withoutIndex(), []);
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { migrate, openDatabase } from '../../src/storage/index.ts';
 import { appOn } from '../support/app.ts';
+import { plannedDatabase } from '../support/query-plans.ts';
 import { makeDirectory, patchOp, scimClient, user } from '../support/scim.ts';
 
 /**
@@ -10,48 +9,9 @@ import { makeDirectory, patchOp, scimClient, user } from '../support/scim.ts';
  * able to use an index: with sequential scans priced out, a plan that still
  * scans a table sequentially has no index to use.
  */
-const seen = new Map<string, readonly unknown[]>();
-const image = process.env.MUSTER_TEST_PGLITE_IMAGE;
-
-async function open() {
-  const onQuery = (sql: string, parameters: readonly unknown[]) => {
-    if (/^\s*(select|update|delete|with)\b/i.test(sql) && !seen.has(sql)) seen.set(sql, parameters);
-  };
-  if (image) return openDatabase({ memory: true, image: new Blob([readFileSync(image)]), onQuery });
-  const database = await openDatabase({ memory: true, onQuery });
-  await migrate(database);
-  return database;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function seqScans(node: PlanNode): string[] {
-  const own = node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : [];
-  return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
-}
-
-/** The statements seen so far whose plan scans a table sequentially even when that is priced out. */
-async function withoutIndex(database: Awaited<ReturnType<typeof open>>): Promise<string[]> {
-  return database.withSession(async (session) => {
-    await session.exec('set enable_seqscan = off');
-    const found: string[] = [];
-    for (const [sql, parameters] of seen) {
-      const { rows } = await session.query(`explain (format json) ${sql}`, parameters);
-      const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
-      for (const table of seqScans(plan)) found.push(`${table}: ${sql}`);
-    }
-    await session.exec('reset enable_seqscan');
-    return found;
-  });
-}
-
 describe('query plans', () => {
   it('every statement the admin API makes can use an index', async () => {
-    const database = await open();
+    const { database, seen, withoutIndex } = await plannedDatabase();
     after(() => database.close());
     const t = await appOn(database);
     const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string; slug: string };
@@ -72,6 +32,8 @@ describe('query plans', () => {
       asKey.get(`/api/v1/orgs/${org.slug}/api-keys`),
       asKey.get(`/api/v1/orgs/${org.slug}/audit-events?limit=1`),
       asKey.get(`/api/v1/orgs/${org.slug}/audit-events?action=team.created`),
+      asKey.get(`/api/v1/orgs/${org.slug}/events?limit=1`),
+      asKey.get(`/api/v1/orgs/${org.slug}/events?types=team.created`),
       t.admin.get('/api/v1/orgs?limit=1'),
       t.admin.get(`/api/v1/orgs/${org.id}`),
       t.admin.patch(`/api/v1/orgs/${org.id}`, { name: 'Plans renamed' }),
@@ -81,13 +43,12 @@ describe('query plans', () => {
     assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/api-keys/${key.id}`)).status, 204);
     assert.ok(seen.size >= 10, `only ${seen.size} statements seen`);
 
-    const offenders = await withoutIndex(database);
+    const offenders = await withoutIndex();
     assert.deepEqual(offenders, []);
   });
 
   it('every statement a SCIM sync makes can use an index', async () => {
-    seen.clear();
-    const database = await open();
+    const { database, seen, withoutIndex } = await plannedDatabase();
     after(() => database.close());
     const t = await appOn(database);
     const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string };
@@ -131,14 +92,13 @@ describe('query plans', () => {
       assert.ok(res.status < 300, `${res.status} ${JSON.stringify(res.body)}`);
     }
     assert.ok(seen.size >= 15, `only ${seen.size} statements seen`);
-    assert.deepEqual(await withoutIndex(database), []);
+    assert.deepEqual(await withoutIndex(), []);
   });
 });
 
 describe('query plans of mappings and members', () => {
   it('every statement the engine, a reconciliation and the members API make can use an index', async () => {
-    seen.clear();
-    const database = await open();
+    const { database, seen, withoutIndex } = await plannedDatabase();
     after(() => database.close());
     const t = await appOn(database);
     const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string };
@@ -206,6 +166,6 @@ describe('query plans of mappings and members', () => {
       assert.ok(res.status < 300, `step ${i}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     assert.ok(seen.size >= 30, `only ${seen.size} statements seen`);
-    assert.deepEqual(await withoutIndex(database), []);
+    assert.deepEqual(await withoutIndex(), []);
   });
 });

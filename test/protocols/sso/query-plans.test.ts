@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { SigningKeys, startSession } from '../../../src/domain/sessions/index.ts';
 import { developmentMasterKey, SecretBox } from '../../../src/infra/crypto/index.ts';
 import { newId } from '../../../src/infra/ids/index.ts';
-import { type Database, migrate, openDatabase } from '../../../src/storage/index.ts';
 import { appOn, publicUrl } from '../../support/app.ts';
+import { plannedDatabase } from '../../support/query-plans.ts';
 import { patchOp } from '../../support/scim.ts';
 import { pushMember } from './support.ts';
 
@@ -14,33 +13,9 @@ import { pushMember } from './support.ts';
  * logout and revocation, must be able to use an index: with sequential
  * scans priced out, a plan that still scans a table has none to use.
  */
-const seen = new Map<string, readonly unknown[]>();
-
-async function open(): Promise<Database> {
-  const onQuery = (text: string, parameters: readonly unknown[]) => {
-    if (/^\s*(select|update|delete|with)\b/i.test(text) && !seen.has(text)) seen.set(text, parameters);
-  };
-  const image = process.env.MUSTER_TEST_PGLITE_IMAGE;
-  if (image) return openDatabase({ memory: true, image: new Blob([readFileSync(image)]), onQuery });
-  const database = await openDatabase({ memory: true, onQuery });
-  await migrate(database);
-  return database;
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-const seqScans = (node: PlanNode): string[] => [
-  ...(node['Node Type'] === 'Seq Scan' ? [node['Relation Name'] ?? '?'] : []),
-  ...(node.Plans ?? []).flatMap(seqScans),
-];
-
 describe('query plans of sessions', () => {
   it('every statement of a session’s life can use an index', async () => {
-    const database = await open();
+    const { database, seen, withoutIndex } = await plannedDatabase();
     after(() => database.close());
     const t = await appOn(database);
     const org = (await t.admin.post('/api/v1/orgs', { name: 'Plans' })).body as { id: string };
@@ -91,19 +66,9 @@ describe('query plans of sessions', () => {
         `no statement with ${shape}`,
       );
 
-    const offenders = await database.withSession(async (session) => {
-      await session.exec('set enable_seqscan = off');
-      const found: string[] = [];
-      for (const [text, parameters] of seen) {
-        const { rows } = await session.query(`explain (format json) ${text}`, parameters);
-        const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
-        // The installation's signing keys are two or three rows at any time (one a month, each dropped
-        // hours after it retired), read once a minute per process: scanning them is the best plan.
-        for (const table of seqScans(plan)) if (table !== 'signing_keys') found.push(`${table}: ${text}`);
-      }
-      await session.exec('reset enable_seqscan');
-      return found;
-    });
+    // The installation's signing keys are two or three rows at any time (one a month, each dropped
+    // hours after it retired), read once a minute per process: scanning them is the best plan.
+    const offenders = await withoutIndex(['signing_keys']);
     assert.deepEqual(offenders, []);
   });
 });
