@@ -137,6 +137,24 @@ describe('GET /api/v1/orgs/{org}/events', () => {
     }
   });
 
+  it('moves its cursor past audit entries that are no events, so no poll reads them again', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    await makeTeam(t, org.id, 'One');
+    const first = await read(t, org.id);
+    for (const n of [1, 2, 3])
+      await sql`
+        insert into audit_events (id, org_id, actor_type, action, target_type, after)
+        values (gen_random_uuid(), ${org.id}, 'system', 'sso.sign_in_refused', 'connection', ${JSON.stringify({ n })}::jsonb)
+      `.execute(t.database.db);
+    const skipped = await read(t, org.id, `?after=${first.nextCursor}`);
+    assert.deepEqual(skipped.data, []);
+    assert.notEqual(skipped.nextCursor, first.nextCursor, 'the cursor moved past them');
+    const again = await read(t, org.id, `?after=${skipped.nextCursor}`);
+    assert.deepEqual(again.data, []);
+    assert.equal(again.nextCursor, skipped.nextCursor);
+  });
+
   it('orders by transaction as a number, not as text (9 before 10)', async () => {
     const t = await testApp();
     const org = await makeOrg(t);

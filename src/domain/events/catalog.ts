@@ -46,60 +46,52 @@ function resource(change: AuditedChange, side: 'before' | 'after' = 'after'): Js
   return { ...rest, id: change.targetId };
 }
 
-interface Projection {
-  /** The types the action may become (several where the change decides). */
-  readonly types: readonly EventType[];
-  readonly map: (change: AuditedChange) => { type: EventType; data: Json } | null;
-}
+type Projection = (change: AuditedChange) => { type: EventType; data: Json } | null;
 
 /** An action that is always one event type, whose data is the target after (or, when it went, before) the change. */
-const one = (type: EventType, side: 'before' | 'after' = 'after'): Projection => ({
-  types: [type],
-  map: (change) => ({ type, data: resource(change, side) }),
-});
+const one =
+  (type: EventType, side: 'before' | 'after' = 'after'): Projection =>
+  (change) => ({ type, data: resource(change, side) });
 
 /** Session events name the user besides the session. */
-const session = (type: EventType): Projection => ({
-  types: [type],
-  map: (change) => ({ type, data: { ...resource(change), userId: change.targetId } }),
-});
+const session =
+  (type: EventType): Projection =>
+  (change) => ({ type, data: { ...resource(change), userId: change.targetId } });
 
 const catalog: Readonly<Record<string, Projection>> = {
   'scim.user_created': one('user.created'),
   'sso.user_created': one('user.created'),
   'scim.user_updated': one('user.updated'),
+  // A directory took over a user that was there (same email, or signed in as its externalId): its
+  // profile and status are now the directory's.
+  'scim.user_linked': (change) => ({
+    type: record(change.after).active === false ? 'user.suspended' : 'user.updated',
+    data: resource(change),
+  }),
+  'sso.user_linked': one('user.updated'),
   'scim.user_suspended': one('user.suspended'),
   'scim.user_reactivated': one('user.reactivated'),
   // The SCIM user went; the org user did only where no other source held it.
-  'scim.user_deleted': {
-    types: ['user.deleted', 'user.suspended'],
-    map: (change) => {
-      const status = record(change.after).status;
-      if (status === 'deleted') return { type: 'user.deleted', data: resource(change, 'before') };
-      if (status === 'suspended') return { type: 'user.suspended', data: resource(change) };
-      return null;
-    },
+  'scim.user_deleted': (change) => {
+    const status = record(change.after).status;
+    if (status === 'deleted') return { type: 'user.deleted', data: resource(change, 'before') };
+    if (status === 'suspended') return { type: 'user.suspended', data: resource(change) };
+    return null;
   },
   'member.removed': one('user.deleted', 'before'),
   'membership.granted': one('membership.added'),
   'membership.revoked': one('membership.removed'),
-  'member.role_changed': {
-    types: ['role.changed'],
-    map: (change) => ({
-      type: 'role.changed',
-      data: { ...resource(change), previousRole: record(change.before).role ?? null },
-    }),
-  },
+  'member.role_changed': (change) => ({
+    type: 'role.changed',
+    data: { ...resource(change), previousRole: record(change.before).role ?? null },
+  }),
   // An admin's change to a member is a role change only when the role moved.
-  'member.updated': {
-    types: ['role.changed'],
-    map: (change) => {
-      const before = record(change.before).role;
-      const after = record(change.after).role;
-      return before !== undefined && after !== undefined && before !== after
-        ? { type: 'role.changed', data: { id: change.targetId, role: after, previousRole: before } }
-        : null;
-    },
+  'member.updated': (change) => {
+    const before = record(change.before).role;
+    const after = record(change.after).role;
+    return before !== undefined && after !== undefined && before !== after
+      ? { type: 'role.changed', data: { id: change.targetId, role: after, previousRole: before } }
+      : null;
   },
   'team.created': one('team.created'),
   'team.updated': one('team.updated'),
@@ -117,13 +109,5 @@ const catalog: Readonly<Record<string, Projection>> = {
 
 /** The event an audited change is, or null when it is none. */
 export function eventOf(change: AuditedChange): { type: EventType; data: Json } | null {
-  return catalog[change.action]?.map(change) ?? null;
-}
-
-/** The audit actions whose events may have one of these types (all event actions when none is given). */
-export function actionsOf(types: readonly EventType[] | undefined): string[] {
-  const wanted = types && new Set<string>(types);
-  return Object.entries(catalog).flatMap(([action, p]) =>
-    !wanted || p.types.some((t) => wanted.has(t)) ? [action] : [],
-  );
+  return catalog[change.action]?.(change) ?? null;
 }

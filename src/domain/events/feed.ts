@@ -1,7 +1,7 @@
 import { MusterError } from '../../errors.ts';
 import type { Db, FeedPosition, FeedRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
-import { actionsOf, type EventType, eventOf } from './catalog.ts';
+import { type EventType, eventOf } from './catalog.ts';
 
 /** One event as the application reads it. */
 export interface MusterEvent {
@@ -50,9 +50,11 @@ function causeOf(row: FeedRow): Record<string, unknown> {
 }
 
 /**
- * An org's events after a cursor, oldest first, at most `limit`: what an
- * application reads to catch up after downtime, and polls after that. No
- * event ever appears before a cursor a reader was given.
+ * An org's events after a cursor, oldest first, from at most `limit` audit
+ * entries (a read may find fewer events, or none, and still move the
+ * cursor on): what an application reads to catch up after downtime, and
+ * polls after that. No event ever appears before a cursor a reader was
+ * given.
  */
 export async function readEvents(
   db: Db,
@@ -66,7 +68,6 @@ export async function readEvents(
   const rows = await store.readFeed(db, orgId, {
     after: page.after ? decode(page.after) : undefined,
     limit: page.limit,
-    actions: actionsOf(page.types),
   });
   const events: MusterEvent[] = [];
   const wanted = page.types && new Set<string>(page.types);

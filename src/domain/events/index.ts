@@ -1,2 +1,2 @@
-export { type AuditedChange, type EventType, eventOf, eventTypes } from './catalog.ts';
+export { type EventType, eventTypes } from './catalog.ts';
 export { type EventPage, type MusterEvent, readEvents } from './feed.ts';
