@@ -1,3 +1,4 @@
+import { isUuid } from '../../infra/ids/index.ts';
 import type { Db, DirectoryProvider } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { normalizeDomain } from './connection-domains.ts';
@@ -46,6 +47,22 @@ export async function connectionForDomain(
     domain: claim.domain,
     verified: claim.verified_at !== null,
   };
+}
+
+/** A connection by id, as `/sso/login?connection=` picks it: nothing of its settings or secrets opened. */
+export async function connectionChoice(db: Db, connectionId: string): Promise<ConnectionChoice | undefined> {
+  const row = isUuid(connectionId)
+    ? await store.findConnectionById(db, connectionId.toLowerCase())
+    : undefined;
+  return (
+    row && {
+      connectionId: row.id,
+      orgId: row.org_id,
+      protocol: row.protocol,
+      provider: row.provider,
+      name: row.name,
+    }
+  );
 }
 
 /** An org's connections, oldest first (at most 100): for `/sso/login?org=`. */

@@ -1,5 +1,6 @@
 /**
- * Connections opened for sign-in in the last second, by id and PUBLIC_URL:
+ * Connections opened for sign-in in the last second, by id and a key of the
+ * caller's (the protocol and PUBLIC_URL):
  * a busy ACS would otherwise read the connection and its domains, and open
  * its keys, for every sign-in. A change made in this process takes effect
  * at once (whoever changes a connection forgets it here); one made by
@@ -10,16 +11,16 @@ class OpenedConnections {
   readonly #ttlMs = 1_000;
   readonly #max = 1_000;
 
-  get(id: string, publicUrl: string): unknown {
-    const entry = this.#entries.get(id)?.get(publicUrl);
+  get(id: string, key: string): unknown {
+    const entry = this.#entries.get(id)?.get(key);
     return entry && entry.until > Date.now() ? entry.value : undefined;
   }
 
-  set(id: string, publicUrl: string, value: unknown): void {
+  set(id: string, key: string, value: unknown): void {
     if (this.#entries.size >= this.#max) this.#entries.clear();
-    const byUrl = this.#entries.get(id) ?? new Map();
-    byUrl.set(publicUrl, { value, until: Date.now() + this.#ttlMs });
-    this.#entries.set(id, byUrl);
+    const byKey = this.#entries.get(id) ?? new Map();
+    byKey.set(key, { value, until: Date.now() + this.#ttlMs });
+    this.#entries.set(id, byKey);
   }
 
   forget(id: string): void {

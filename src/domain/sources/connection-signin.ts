@@ -134,36 +134,55 @@ function samlOf(row: ConnectionRow, connection: Connection, keys: SsoKeys): Saml
   };
 }
 
+/**
+ * A connection opened for sign-in, from the last second's (per protocol:
+ * a cached connection of one protocol never answers for the other) or from
+ * the database.
+ */
+async function opened<T>(
+  protocol: ConnectionProtocol,
+  connectionId: string,
+  keys: SsoKeys,
+  open: (id: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const id = connectionId.toLowerCase();
+  const key = `${protocol} ${keys.publicUrl}`;
+  const cached = openedConnections.get(id, key);
+  if (cached) return cached as T;
+  const value = await open(id);
+  if (value) openedConnections.set(id, key, value);
+  return value;
+}
+
 /** A SAML connection by id, ready to sign a request and judge a response; undefined when there is none. */
-export async function samlConnectionFor(
+export function samlConnectionFor(
   db: Db,
   keys: SsoKeys,
   connectionId: string,
 ): Promise<SamlSignInConnection | undefined> {
-  const id = connectionId.toLowerCase();
-  const cached = openedConnections.get(id, keys.publicUrl);
-  if (cached) return cached as SamlSignInConnection;
-  const found = await load(db, id, 'saml');
-  const value = found && samlOf(found.row, found.connection, keys);
-  if (value) openedConnections.set(id, keys.publicUrl, value);
-  return value;
+  return opened('saml', connectionId, keys, async (id) => {
+    const found = await load(db, id, 'saml');
+    return found && samlOf(found.row, found.connection, keys);
+  });
 }
 
-/** An OIDC connection by id with its client secret opened; undefined when there is none. */
-export async function oidcConnectionFor(
+/** An OIDC connection by id with its client secret and key opened; undefined when there is none. */
+export function oidcConnectionFor(
   db: Db,
   keys: SsoKeys,
   connectionId: string,
 ): Promise<OidcSignInConnection | undefined> {
-  const found = await load(db, connectionId, 'oidc');
-  const oidc = found?.connection.oidc;
-  if (!found || !oidc) return undefined;
-  const secrets = openSecrets(keys.secretBox, found.row.id, found.row.sealed_secrets);
-  return {
-    ...common(found.connection),
-    ...oidc,
-    clientSecret: secrets.clientSecret ?? null,
-    clientKey: secrets.clientKey ?? null,
-    redirectUri: connectionUrls(keys.publicUrl, found.row.id).redirectUri,
-  };
+  return opened('oidc', connectionId, keys, async (id) => {
+    const found = await load(db, id, 'oidc');
+    const oidc = found?.connection.oidc;
+    if (!found || !oidc) return undefined;
+    const secrets = openSecrets(keys.secretBox, found.row.id, found.row.sealed_secrets);
+    return {
+      ...common(found.connection),
+      ...oidc,
+      clientSecret: secrets.clientSecret ?? null,
+      clientKey: secrets.clientKey ?? null,
+      redirectUri: connectionUrls(keys.publicUrl, found.row.id).redirectUri,
+    };
+  });
 }

@@ -13,6 +13,7 @@ export {
 export { flagConnectionHealth } from './connection-health.ts';
 export {
   type ConnectionChoice,
+  connectionChoice,
   connectionForDomain,
   connectionsOfOrg,
   domainOf,

@@ -7,6 +7,7 @@ import {
   startSession,
 } from '../../domain/sessions/index.ts';
 import {
+  connectionChoice,
   connectionForDomain,
   connectionsOfOrg,
   flagConnectionHealth,
@@ -224,16 +225,7 @@ export function signInRouter(deps: SignInDeps): Router {
       // Of several connections, the oldest: a sign-in by email picks among them by domain.
       return org ? (await connectionsOfOrg(db, org.id))[0] : undefined;
     }
-    const connection =
-      (await samlConnectionFor(db, opened, query.connection)) ??
-      (await oidcConnectionFor(db, opened, query.connection));
-    return (
-      connection && {
-        orgId: connection.orgId,
-        connectionId: connection.id,
-        protocol: 'idp' in connection ? 'saml' : 'oidc',
-      }
-    );
+    return connectionChoice(db, query.connection);
   };
 
   const login: LoginDeps = {
