@@ -11,7 +11,7 @@ import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './pr
 import { opsRouter } from './protocols/ops/index.ts';
 import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
-import { samlSingleLogout, sessionRouter, signInRouter } from './protocols/sso/index.ts';
+import { samlSingleLogout, sessionRouter, signInFlows, signInRouter } from './protocols/sso/index.ts';
 import type { Db } from './storage/index.ts';
 
 export interface AppDeps {
@@ -74,7 +74,8 @@ export function buildApp(deps: AppDeps): Express {
     keys: signingKeys,
     network: { dns: sso.dns, allowInsecureLoopback: sso.allowInsecureLoopback },
   };
-  app.use(sessionRouter({ ...signIn, singleLogout: samlSingleLogout(signIn) }));
+  const flows = signInFlows(signIn);
+  app.use(sessionRouter({ ...signIn, singleLogout: samlSingleLogout(flows) }));
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
@@ -87,7 +88,7 @@ export function buildApp(deps: AppDeps): Express {
     }),
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));
-  app.use(signInRouter(signIn));
+  app.use(signInRouter(flows));
   app.use(
     scimService({
       db: deps.db,

@@ -5,7 +5,8 @@ import { constantTimeEqual } from '../../infra/crypto/index.ts';
 import type { Db } from '../../storage/index.ts';
 import { type Principal, stateOf } from './context.ts';
 
-function bearerToken(header: string | undefined): string | undefined {
+/** The token of an `Authorization: Bearer …` header, if it is one. */
+export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
   return match?.[1];

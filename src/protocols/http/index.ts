@@ -1,4 +1,4 @@
-export { requireAdminCredentials } from './auth.ts';
+export { bearerToken, requireAdminCredentials } from './auth.ts';
 export { fromBodyParserError, jsonBody } from './body.ts';
 export { type Principal, type RequestState, requestIdOf, routeOf, stateOf } from './context.ts';
 export { cookiesOf } from './cookies.ts';

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { constantTimeEqual, hashSecret } from '../../infra/crypto/index.ts';
+import { constantTimeEqual, hashSecret, randomSecret } from '../../infra/crypto/index.ts';
 import { cookiesOf } from './cookies.ts';
 
 /**
@@ -36,7 +35,7 @@ export function bindBrowser(
   requestKey: string,
   maxAgeSeconds: number,
 ): string {
-  const value = randomBytes(32).toString('base64url');
+  const value = randomSecret();
   res.cookie(cookieName(requestKey), value, { ...options(binding), maxAge: maxAgeSeconds * 1000 });
   return hashSecret(value);
 }

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { FetchRefused } from '../../infra/fetch/index.ts';
 import { readOidcClaims } from './claims.ts';
-import { clientSigningKey, thumbprintOf } from './client-key.ts';
+import { clientSigningKey } from './client-key.ts';
 import { type IssuerCache, requestOptions } from './discovery.ts';
 import { OidcError } from './errors.ts';
 import { oidcPresets } from './presets.ts';
@@ -19,11 +19,11 @@ async function clientAuthentication(connection: OidcConnection, tokenEndpoint: s
     return auth.method === 'client_secret_basic'
       ? client.ClientSecretBasic(auth.secret)
       : client.ClientSecretPost(auth.secret);
-  const thumbprint = thumbprintOf(auth.key.certificate);
-  return client.PrivateKeyJwt(await clientSigningKey(auth.key), {
-    // Entra finds the key by the certificate's thumbprint; Entra and Okta want the token endpoint as audience.
+  const signing = await clientSigningKey(auth.key);
+  return client.PrivateKeyJwt(signing, {
+    // Entra finds the key by the certificate's thumbprint (the kid); Entra and Okta want the token endpoint as audience.
     [client.modifyAssertion]: (header, payload) => {
-      header['x5t#S256'] = thumbprint;
+      header['x5t#S256'] = signing.kid;
       if (tokenEndpoint) payload.aud = tokenEndpoint;
     },
   });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { SigningKeys } from '../../domain/sessions/index.ts';
-import { cookiesOf } from '../http/index.ts';
+import { bearerToken, cookiesOf } from '../http/index.ts';
 
 /**
  * The session cookie: HttpOnly (no script reads the token), SameSite=Lax (a
@@ -40,8 +40,8 @@ export interface PresentedToken {
 }
 
 export function presentedToken(req: Request): PresentedToken | undefined {
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-  if (match?.[1]) return { token: match[1], via: 'bearer' };
+  const bearer = bearerToken(req.get('authorization'));
+  if (bearer) return { token: bearer, via: 'bearer' };
   const cookie = cookiesOf(req).get(sessionCookieName);
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }

@@ -5,4 +5,10 @@ export { type LoginDeps, type LoginQuery, type LoginTarget, ssoLoginRouter } fro
 export { meResponse } from './me.ts';
 export { defaultReturnTo, type ReturnToPolicy, returnTarget, safeReturnTo } from './return-to.ts';
 export { sessionRouter } from './router.ts';
-export { type SignInDeps, samlSingleLogout, signInRouter } from './sign-in.ts';
+export {
+  type SignInDeps,
+  type SignInFlows,
+  samlSingleLogout,
+  signInFlows,
+  signInRouter,
+} from './sign-in.ts';

@@ -122,7 +122,7 @@ interface SignedIn {
 }
 
 /** The SAML and OIDC flows' view of Muster: connections opened, sessions started, return targets judged. */
-function flowDeps(deps: SignInDeps) {
+export function signInFlows(deps: SignInDeps) {
   const { db, publicUrl } = deps;
   const opened = { secretBox: deps.secretBox, publicUrl };
   const appUrlsOf = recentAppUrls(db);
@@ -187,15 +187,18 @@ function flowDeps(deps: SignInDeps) {
     allowedReturnTo,
     finishSignIn,
   };
-  return { saml, oidc, opened };
+  return { deps, saml, oidc, opened };
 }
+
+/** The flows of both protocols, built once per app: their caches (discovery, app URLs) are shared. */
+export type SignInFlows = ReturnType<typeof signInFlows>;
 
 /**
  * After /sso/logout ended a session from a SAML connection, the URL of the
  * IdP's Single Logout with a signed LogoutRequest, if the IdP has one.
  */
-export function samlSingleLogout(deps: SignInDeps) {
-  const { saml } = flowDeps(deps);
+export function samlSingleLogout(flows: SignInFlows) {
+  const { deps, saml } = flows;
   return async (session: AuthenticatedSession, returnTo: string): Promise<string | undefined> => {
     const idp = await idpSessionOf(deps.db, session);
     const connection = idp && (await saml.loadConnection(idp.connectionId));
@@ -214,9 +217,9 @@ export function samlSingleLogout(deps: SignInDeps) {
  * the domain. A sign-in ends in a session cookie and a redirect to an
  * allowed return target.
  */
-export function signInRouter(deps: SignInDeps): Router {
+export function signInRouter(flows: SignInFlows): Router {
+  const { deps, saml, oidc } = flows;
   const { db } = deps;
-  const { saml, oidc, opened } = flowDeps(deps);
 
   const findLoginTarget = async (query: LoginQuery): Promise<LoginTarget | undefined> => {
     if ('email' in query) return connectionForDomain(db, query.email);
