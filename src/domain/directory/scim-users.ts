@@ -78,7 +78,7 @@ export async function createScimUser(
   const fields = fieldsOf(write);
   const id = newId();
   const profile = profileOf(fields.resource, fields.user_name);
-  const { row } = await store.insertLinkedScimUser(db, {
+  const { row, linked } = await store.insertLinkedScimUser(db, {
     orgId: directory.orgId,
     directoryId: directory.id,
     id,
@@ -95,8 +95,9 @@ export async function createScimUser(
     }),
     linkedAction: 'scim.user_linked',
   });
-  // Linked, inactive, to a user who may have signed in before: those sessions end with it.
-  if (!fields.active)
+  // Linked, inactive, to a user who may have signed in before: those sessions end with it. A user
+  // just created has none.
+  if (linked && !fields.active)
     await db
       .transaction()
       .execute((trx) =>
@@ -136,10 +137,8 @@ export async function replaceScimUser(
     );
     if (!row) return undefined;
     const status = fields.active ? 'active' : 'suspended';
-    await store.updateUser(trx, directory.orgId, current.userId, {
-      ...profileOf(fields.resource, fields.user_name),
-      status,
-    });
+    const profile = profileOf(fields.resource, fields.user_name);
+    await store.updateUser(trx, directory.orgId, current.userId, { ...profile, status });
     const after = toScimUser(row);
     // A user the directory no longer holds active keeps nothing its group mappings granted.
     if (current.active !== after.active) await scimUserChanged(trx, directory, current.userId, ctx);
@@ -164,7 +163,7 @@ export async function replaceScimUser(
       after: {
         userName: after.userName,
         active: after.active,
-        ...profileSnapshot(profileOf(fields.resource, fields.user_name)),
+        ...profileSnapshot(profile),
       },
     });
     return after;

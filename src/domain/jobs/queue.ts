@@ -12,8 +12,6 @@ export interface Job {
   readonly cursor: unknown;
   readonly done: number;
   readonly total: number | null;
-  /** What the job changed so far, as counts by name. */
-  readonly result: Readonly<Record<string, number>>;
   readonly attempts: number;
   readonly error: string | null;
   readonly createdAt: Date;
@@ -31,7 +29,6 @@ export function toJob(row: JobRow): Job {
     cursor: row.cursor,
     done: row.done,
     total: row.total,
-    result: row.result,
     attempts: row.attempts,
     error: row.error,
     createdAt: row.created_at,

@@ -25,7 +25,7 @@ export async function scheduleMetadataRefresh(
   after: keyof typeof nextRefreshIn,
 ): Promise<void> {
   if (await store.findQueuedJob(trx, orgId, connectionId, metadataRefreshKind)) return;
-  await store.scheduleJob(trx, {
+  await store.insertJob(trx, {
     id: newId(),
     org_id: orgId,
     kind: metadataRefreshKind,

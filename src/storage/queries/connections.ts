@@ -134,14 +134,6 @@ export async function mergeConnectionHealth(
   return result.numUpdatedRows > 0n;
 }
 
-/** Queues a job to run no sooner than `runAfter`, such as the next daily metadata refresh. */
-export async function scheduleJob(
-  db: Db,
-  row: { id: string; org_id: string; kind: string; subject_id: string; run_after: Date },
-): Promise<void> {
-  await db.insertInto('jobs').values(row).execute();
-}
-
 /**
  * Connections with a metadata URL and no refresh queued or running, across
  * every org: a refresh that failed for good, or one lost before this

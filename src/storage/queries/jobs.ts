@@ -8,9 +8,10 @@ import type { JobRow } from '../schema.ts';
  * resumed after a crash starts where the last committed batch ended.
  */
 
+/** Queues a job; with `run_after`, to run no sooner (such as the next daily metadata refresh). */
 export async function insertJob(
   db: Db,
-  row: { id: string; org_id: string; kind: string; subject_id: string },
+  row: { id: string; org_id: string; kind: string; subject_id: string; run_after?: Date },
 ): Promise<JobRow> {
   return db.insertInto('jobs').values(row).returningAll().executeTakeFirstOrThrow();
 }
