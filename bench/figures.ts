@@ -20,13 +20,16 @@ export function figuresOf(latencies: number[], seconds: number): Figures {
   return { count: sorted.length, seconds, p50: at(0.5), p99: at(0.99) };
 }
 
-/** Runs `call` up to `count` times with `concurrency` in flight, stopping early after `budgetSeconds`. */
-export async function timed(
+/**
+ * Runs `call` up to `count` times with `concurrency` in flight, stopping
+ * early after `budgetSeconds`: each call's latency, and the wall time.
+ */
+export async function run(
   count: number,
   concurrency: number,
   budgetSeconds: number,
-  call: (i: number) => Promise<void>,
-): Promise<Figures> {
+  call: (i: number) => Promise<void> | void,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -41,7 +44,18 @@ export async function timed(
       }
     }),
   );
-  return figuresOf(latencies, (performance.now() - started) / 1000);
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `run`, as the figures a line of the report shows. */
+export async function timed(
+  count: number,
+  concurrency: number,
+  budgetSeconds: number,
+  call: (i: number) => Promise<void>,
+): Promise<Figures> {
+  const { latencies, seconds } = await run(count, concurrency, budgetSeconds, call);
+  return figuresOf(latencies, seconds);
 }
 
 function withTarget(engine: string, target: Target | undefined): string {

@@ -292,7 +292,10 @@ describe('groups the IdP cut short', () => {
 });
 
 describe('first sign-ins at once', () => {
-  it('four first sign-ins of one person at once make one user, and each signs in', async () => {
+  // PGlite runs one transaction at a time, so the four would come one after another and never meet.
+  it('four first sign-ins of one person at once make one user, and each signs in', {
+    skip: !process.env.MUSTER_TEST_DATABASE_URL && 'needs the PostgreSQL server (transactions at once)',
+  }, async () => {
     const t = await testApp();
     const org = await makeOrg(t);
     const connection = await makeConnection(t, org.id);
