@@ -28,8 +28,11 @@ export type IncomingLogoutResponse =
   | { readonly samlResponse: string; readonly relayState?: string };
 
 export interface ValidateLogoutResponseOptions extends ReadOptions {
-  /** The requestId of the LogoutRequest Muster sent, as the caller stored it. */
-  readonly expectedRequestId: string;
+  /**
+   * The requestId of the LogoutRequest Muster sent, when the caller knows it;
+   * unset, any request id passes here and the caller looks the signed one up.
+   */
+  readonly expectedRequestId?: string;
 }
 
 export interface ValidatedLogoutResponse {
@@ -75,7 +78,7 @@ export function buildLogoutResponse(
 export function validateLogoutResponse(
   connection: SamlConnection,
   message: IncomingLogoutResponse,
-  options: ValidateLogoutResponseOptions,
+  options: ValidateLogoutResponseOptions = {},
 ): ValidatedLogoutResponse {
   const trusted = readLogoutMessage(
     connection,
@@ -90,7 +93,8 @@ export function validateLogoutResponse(
   // Read again from the signed root: the check before the signature was on the message as received.
   refuseUnsuccessfulStatus(root);
   const inResponseTo = attr(root, 'InResponseTo');
-  if (inResponseTo !== options.expectedRequestId) {
+  if (!inResponseTo) throw new SamlError('saml_unknown_request', 'the LogoutResponse answers no request');
+  if (options.expectedRequestId !== undefined && inResponseTo !== options.expectedRequestId) {
     throw new SamlError(
       'saml_unknown_request',
       `the LogoutResponse answers ${quote(inResponseTo)}, not the LogoutRequest this connection sent`,

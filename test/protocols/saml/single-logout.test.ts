@@ -199,4 +199,28 @@ describe('SAML Single Logout', () => {
     );
     assert.equal(replayed.status, 401, 'a LogoutResponse is followed once');
   });
+
+  it("a LogoutResponse whose InResponseTo is written in single quotes is followed too (it is XML's choice)", async () => {
+    const t = await testApp();
+    const { w, connection, cookie } = await signedIn(t);
+    const out = await t.http
+      .post('/sso/logout')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://muster.test')
+      .type('form')
+      .send('returnTo=/goodbye');
+    const requestId =
+      /\bID="([^"]+)"/.exec(messageIn(out.headers.location as string, 'SAMLRequest'))?.[1] ?? '';
+    const response = idpLogoutResponseXml(w.idp, {
+      now: new Date(),
+      destination: `https://muster.test/sso/saml/${connection.id}/slo`,
+      inResponseTo: requestId,
+    }).replace(`InResponseTo="${requestId}"`, `InResponseTo='${requestId}'`);
+    assert.ok(response.includes(`InResponseTo='${requestId}'`));
+    const back = await t.http.get(
+      `/sso/saml/${connection.id}/slo?${logoutRedirectQuery(w.idp, response, 'SAMLResponse')}`,
+    );
+    assert.equal(back.status, 303, back.text);
+    assert.equal(back.headers.location, 'https://muster.test/goodbye');
+  });
 });

@@ -1,4 +1,3 @@
-import { inflateRawSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 import { endIdpSessions } from '../../../domain/sessions/index.ts';
 import {
@@ -31,21 +30,6 @@ function messageOf(req: Request, name: 'SAMLRequest' | 'SAMLResponse'): string |
       : ((req.body ?? {}) as Record<string, unknown>);
   const value = source[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-/**
- * The request a LogoutResponse says it answers, read before its signature is
- * checked, only to find what Muster stored for it; the validation then
- * requires that very id under the IdP's signature.
- */
-function claimedInResponseTo(value: string, redirect: boolean): string | undefined {
-  try {
-    const bytes = Buffer.from(value, 'base64');
-    const xml = (redirect ? inflateRawSync(bytes, { maxOutputLength: 256 * 1024 }) : bytes).toString('utf8');
-    return /\bInResponseTo="([^"]{1,200})"/.exec(xml)?.[1];
-  } catch {
-    return undefined;
-  }
 }
 
 /** The IdP signs a person out everywhere: their sessions from this connection end, and the IdP hears back. */
@@ -96,15 +80,13 @@ async function followLogoutResponse(
   c: LoadedSamlConnection,
 ) {
   const value = messageOf(req, 'SAMLResponse') ?? '';
-  const expectedRequestId = claimedInResponseTo(value, req.method === 'GET');
-  if (!expectedRequestId)
-    throw new SamlError('saml_unknown_request', 'the LogoutResponse answers no request');
   const incoming =
     req.method === 'GET'
       ? { query: rawQuery(req) }
       : { samlResponse: value, relayState: (req.body as Record<string, string>).RelayState };
-  validateLogoutResponse(c.saml, incoming, { expectedRequestId });
-  const logout = await consumeLogin(deps.db, c.saml.id, logoutKey(expectedRequestId));
+  // The request it answers is read under the IdP's signature, then looked up: sent by Muster, once.
+  const { inResponseTo } = validateLogoutResponse(c.saml, incoming);
+  const logout = await consumeLogin(deps.db, c.saml.id, logoutKey(inResponseTo));
   if (!logout)
     throw new SamlError('saml_unknown_request', 'the LogoutResponse answers no logout Muster began');
   res.set('Cache-Control', 'no-store').redirect(303, logout.returnTo ?? `${deps.publicUrl}/`);
