@@ -21,9 +21,6 @@ export interface SessionWithUser {
   readonly expires_at: Date;
   readonly revoked_at: Date | null;
   readonly email: string;
-  readonly given_name: string | null;
-  readonly family_name: string | null;
-  readonly display_name: string | null;
   readonly status: 'active' | 'suspended';
   readonly role: OrgRole;
 }
@@ -47,9 +44,6 @@ export function findSessionWithUser(
       's.expires_at',
       's.revoked_at',
       'u.email',
-      'u.given_name',
-      'u.family_name',
-      'u.display_name',
       'u.status',
       'u.role',
     ])
