@@ -29,3 +29,8 @@ export function routeOf(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
 }
+
+/** The change context of what a request does for nobody signed in yet (an IdP's message): the system, under the request's id. */
+export function systemChangeOf(res: Response) {
+  return { actor: { type: 'system' as const, id: null }, requestId: requestIdOf(res) };
+}

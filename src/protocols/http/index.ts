@@ -1,6 +1,13 @@
 export { bearerToken, requireAdminCredentials } from './auth.ts';
 export { fromBodyParserError, jsonBody } from './body.ts';
-export { type Principal, type RequestState, requestIdOf, routeOf, stateOf } from './context.ts';
+export {
+  type Principal,
+  type RequestState,
+  requestIdOf,
+  routeOf,
+  stateOf,
+  systemChangeOf,
+} from './context.ts';
 export { cookiesOf } from './cookies.ts';
 export { type ErrorBody, errorBody, notFoundHandler, renderJsonError, toMusterError } from './errors.ts';
 export { renderHtmlError } from './html.ts';

@@ -3,17 +3,12 @@ import { consumeLogin, provisionSignIn, recordRefusedSignIn } from '../../../dom
 import { flagConnectionHealth } from '../../../domain/sources/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { hashSecret } from '../../../infra/crypto/index.ts';
-import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { browserMatches, renderHtmlError, systemChangeOf } from '../../http/index.ts';
 import { isOidcError, OidcError } from '../errors.ts';
 import { type AuthorizationSecrets, checkAnswerIssuer, completeAuthorization } from '../flow.ts';
 import type { OidcClaims } from '../types.ts';
 import { oidcBinding, sealedFor } from './binding.ts';
 import type { LoadedOidcConnection, OidcSignInDeps } from './ports.ts';
-
-const systemActor = (res: Response) => ({
-  actor: { type: 'system' as const, id: null },
-  requestId: requestIdOf(res),
-});
 
 /** A parameter given once; repeated or absent is undefined. */
 function single(req: Request, name: string): string | undefined {
@@ -30,7 +25,7 @@ async function refuse(
   connection: LoadedOidcConnection,
   error: OidcError,
 ) {
-  await recordRefusedSignIn(deps.db, systemActor(res), {
+  await recordRefusedSignIn(deps.db, systemChangeOf(res), {
     orgId: connection.orgId,
     connectionId: connection.oidc.id,
     reason: error.reason,
@@ -116,7 +111,7 @@ export function oidcCallback(deps: OidcSignInDeps) {
     }
     let signedIn: { readonly userId: string; readonly loginId: string };
     try {
-      signedIn = await provisionSignIn(deps.db, systemActor(res), {
+      signedIn = await provisionSignIn(deps.db, systemChangeOf(res), {
         ...claims,
         orgId: connection.orgId,
         connectionId: connection.oidc.id,

@@ -1,18 +1,13 @@
 import type { Request, Response } from 'express';
 import { provisionSignIn, recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { MusterError } from '../../../errors.ts';
-import { browserMatches, renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { browserMatches, renderHtmlError, systemChangeOf } from '../../http/index.ts';
 import { isSamlError } from '../errors.ts';
 import { validateSamlResponse } from '../response.ts';
 import type { SamlClaims } from '../types.ts';
 import { bindsBrowser, samlBinding } from './binding.ts';
 import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
 import { DatabaseReplayStore } from './replay.ts';
-
-const systemActor = (res: Response) => ({
-  actor: { type: 'system' as const, id: null },
-  requestId: requestIdOf(res),
-});
 
 function formValue(req: Request, name: string): string | undefined {
   const body = (req.body ?? {}) as Record<string, unknown>;
@@ -39,7 +34,7 @@ async function refuse(
   connection: LoadedSamlConnection,
   error: MusterError & { reason: string },
 ): Promise<void> {
-  await recordRefusedSignIn(deps.db, systemActor(res), {
+  await recordRefusedSignIn(deps.db, systemChangeOf(res), {
     orgId: connection.orgId,
     connectionId: connection.saml.id,
     reason: error.reason,
@@ -91,7 +86,7 @@ export function assertionConsumer(deps: SamlSignInDeps) {
     }
     let signedIn: { readonly userId: string; readonly loginId: string };
     try {
-      signedIn = await provisionSignIn(deps.db, systemActor(res), {
+      signedIn = await provisionSignIn(deps.db, systemChangeOf(res), {
         orgId: connection.orgId,
         connectionId: connection.saml.id,
         subject: claims.nameId,

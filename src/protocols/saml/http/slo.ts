@@ -7,7 +7,7 @@ import {
   rememberAssertion,
 } from '../../../domain/signin/index.ts';
 import { MusterError } from '../../../errors.ts';
-import { renderHtmlError, requestIdOf } from '../../http/index.ts';
+import { renderHtmlError, systemChangeOf } from '../../http/index.ts';
 import { isSamlError, SamlError } from '../errors.ts';
 import { buildLogoutRequest, validateLogoutRequest } from '../logout-request.ts';
 import { buildLogoutResponse, validateLogoutResponse } from '../logout-response.ts';
@@ -58,7 +58,7 @@ async function answerLogoutRequest(
       subject: logout.nameId,
       sessionIndexes: logout.sessionIndexes,
     },
-    { actor: { type: 'system', id: null }, requestId: requestIdOf(res) },
+    systemChangeOf(res),
   );
   if (!c.saml.idp.sloUrl) {
     res.status(200).set('Content-Type', 'text/plain; charset=utf-8').send('Signed out.');
