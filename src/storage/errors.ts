@@ -16,11 +16,6 @@ const conflictMessages: Record<string, { path: string; message: string }> = {
     path: 'source.group',
     message: 'This group is already mapped to the same team and role',
   },
-  connection_domains_pkey: {
-    path: 'domains',
-    message:
-      'This domain already belongs to an SSO connection; a domain can serve one connection of one organization',
-  },
   users_org_email_key: {
     path: 'email',
     message: 'A user with this email already exists in this organization',

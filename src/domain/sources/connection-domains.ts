@@ -92,8 +92,9 @@ export function readDomains(inputs: readonly string[], path = 'domains'): string
 }
 
 /**
- * Claims domains for a connection in the caller's transaction, one by one so
- * that a domain claimed elsewhere is named in the 409.
+ * Claims domains for a connection in the caller's transaction, in one
+ * statement; a domain claimed elsewhere is named in the 409, and the
+ * caller's transaction rolls the rest back.
  */
 export async function claimDomains(
   trx: Db,
@@ -101,21 +102,21 @@ export async function claimDomains(
   connectionId: string,
   domains: readonly string[],
 ): Promise<void> {
-  for (const domain of domains) {
-    try {
-      await store.insertConnectionDomains(trx, orgId, connectionId, [
-        { domain, verification_token: randomSecret(24) },
-      ]);
-    } catch (error) {
-      if (error instanceof MusterError && error.code === 'conflict')
-        throw new MusterError(
-          'conflict',
-          `${domain} already belongs to an SSO connection; a domain can serve one connection of one organization`,
-          { details: [{ path: 'domains', message: `${domain} is taken` }], cause: error },
-        );
-      throw error;
-    }
-  }
+  const claimed = new Set(
+    await store.insertConnectionDomains(
+      trx,
+      orgId,
+      connectionId,
+      domains.map((domain) => ({ domain, verification_token: randomSecret(24) })),
+    ),
+  );
+  const taken = domains.find((d) => !claimed.has(d));
+  if (taken)
+    throw new MusterError(
+      'conflict',
+      `${taken} already belongs to an SSO connection; a domain can serve one connection of one organization`,
+      { details: [{ path: 'domains', message: `${taken} is taken` }] },
+    );
 }
 
 /** Why a TXT lookup proved nothing, in words an admin can act on. */

@@ -65,9 +65,9 @@ export async function connectionChoice(db: Db, connectionId: string): Promise<Co
   );
 }
 
-/** An org's connections, oldest first (at most 100): for `/sso/login?org=`. */
-export async function connectionsOfOrg(db: Db, orgId: string): Promise<ConnectionChoice[]> {
-  const page = await store.listConnections(db, orgId, { limit: 100 });
+/** An org's connections, oldest first (at most `limit`, up to 100): for `/sso/login?org=`. */
+export async function connectionsOfOrg(db: Db, orgId: string, limit = 100): Promise<ConnectionChoice[]> {
+  const page = await store.listConnections(db, orgId, { limit: Math.min(limit, 100) });
   return page.items.map((row) => ({
     connectionId: row.id,
     orgId: row.org_id,

@@ -226,7 +226,7 @@ export function signInRouter(flows: SignInFlows): Router {
     if ('org' in query) {
       const org = await findOrg(db, query.org);
       // Of several connections, the oldest: a sign-in by email picks among them by domain.
-      return org ? (await connectionsOfOrg(db, org.id))[0] : undefined;
+      return org ? (await connectionsOfOrg(db, org.id, 1))[0] : undefined;
     }
     return connectionChoice(db, query.connection);
   };

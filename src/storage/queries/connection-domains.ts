@@ -1,18 +1,21 @@
 import type { Db } from '../database.ts';
 import type { ConnectionDomainRow } from '../schema.ts';
 
-/** Claims domains for a connection; a domain claimed anywhere already violates connection_domains_pkey. */
+/** Claims the domains no connection holds yet, in one statement; returns those it claimed. */
 export async function insertConnectionDomains(
   db: Db,
   orgId: string,
   connectionId: string,
   rows: readonly { domain: string; verification_token: string }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const claimed = await db
     .insertInto('connection_domains')
     .values(rows.map((r) => ({ ...r, org_id: orgId, connection_id: connectionId })))
+    .onConflict((oc) => oc.column('domain').doNothing())
+    .returning('domain')
     .execute();
+  return claimed.map((r) => r.domain);
 }
 
 /** The domains of some connections of one org, by domain name. */
