@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { MusterError } from '../../errors.ts';
+import { certificatePem, pemBody } from '../../infra/crypto/index.ts';
 
 /** What admins and audit events see of a certificate: which one it is and when it ends. */
 export interface CertificateSummary {
@@ -15,14 +16,14 @@ export const maxCertificates = 10;
  * bare base64 body IdP consoles often show; undefined when it does not parse.
  */
 export function normalizeCertificate(text: string): string | undefined {
-  const body = text.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  const body = pemBody(text);
   if (body === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return undefined;
   try {
     new X509Certificate(Buffer.from(body, 'base64'));
   } catch {
     return undefined;
   }
-  return `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
+  return certificatePem(body);
 }
 
 /** The certificates of a request, normalized, or a 400 naming the one that does not parse. */

@@ -47,3 +47,14 @@ export async function generateCertifiedKeyPair(options: KeyPairOptions): Promise
   cert.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { privateKey, certificate: forge.pki.certificateToPem(cert) };
 }
+
+/** The base64 body of a PEM certificate, as X509Certificate elements carry it. */
+export function pemBody(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/** A certificate's base64 body as PEM, 64 characters a line: how Muster stores and shows certificates. */
+export function certificatePem(base64: string): string {
+  const lines = base64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}

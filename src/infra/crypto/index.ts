@@ -1,4 +1,10 @@
-export { type CertifiedKeyPair, generateCertifiedKeyPair, type KeyPairOptions } from './certificates.ts';
+export {
+  type CertifiedKeyPair,
+  certificatePem,
+  generateCertifiedKeyPair,
+  type KeyPairOptions,
+  pemBody,
+} from './certificates.ts';
 
 import {
   createCipheriv,

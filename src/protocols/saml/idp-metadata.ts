@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { certificatePem } from '../../infra/crypto/index.ts';
 import { quote, SamlError } from './errors.ts';
-import { certificatePem } from './escape.ts';
 import { bindings, ns } from './names.ts';
 import { attr, capXml, children, descendants, parseXml, text } from './xml.ts';
 

@@ -1,4 +1,5 @@
-import { escapeXml, pemBody } from './escape.ts';
+import { pemBody } from '../../infra/crypto/index.ts';
+import { escapeXml } from './escape.ts';
 import { bindings, ns } from './names.ts';
 import { effectivePreset } from './presets.ts';
 import type { SamlConnection } from './types.ts';
