@@ -24,6 +24,7 @@ export interface AppDeps {
         | 'sessionTokenTtlSeconds'
         | 'allowInsecureLoopbackIssuers'
         | 'dnsServers'
+        | 'webhookAllowPrivateNetworks'
       >
     >;
   readonly adminToken: string;
@@ -85,6 +86,7 @@ export function buildApp(deps: AppDeps): Express {
       publicUrl: deps.config.publicUrl,
       scimRequestLog,
       sso,
+      webhooks: { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false },
     }),
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));

@@ -4,6 +4,7 @@ import { JobRunner } from './domain/jobs/index.ts';
 import { mappingJobHandlers } from './domain/mappings/index.ts';
 import { SigningKeys } from './domain/sessions/index.ts';
 import { queueMissingMetadataRefreshes, ScimRequestLog } from './domain/sources/index.ts';
+import { WebhookDispatcher } from './domain/webhooks/index.ts';
 import { isWorker, superviseWorkers } from './infra/cluster/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
 import { developmentMasterKey, randomSecret, SecretBox } from './infra/crypto/index.ts';
@@ -19,6 +20,7 @@ import {
   needsOwnUpkeep,
   openDatabase,
   releaseRunningJobs,
+  releaseWebhookLeases,
   startUpkeep,
   type Upkeep,
 } from './storage/index.ts';
@@ -96,11 +98,13 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
   const database = await openAndMigrate({ ...config, databasePoolMax: 2 }, logger);
   const upkeep = await upkeepFor(database, logger);
   const jobs = await startJobs(database, config, logger);
+  const webhooks = await startWebhooks(database, config, logger);
   superviseWorkers({
     count: config.workers,
     env: { ADMIN_TOKEN: adminToken },
     logger,
     onStopped: async () => {
+      await webhooks.stop();
       await jobs.stop();
       await upkeep?.stop();
       await database.close();
@@ -138,6 +142,28 @@ async function startJobs(database: Database, config: Config, logger: Logger): Pr
   return runner;
 }
 
+/**
+ * Webhook deliveries run beside the background jobs, in the process that
+ * owns them. With the embedded database, endpoints a stopped process held
+ * are its own: they resume at once, from their last committed delivery.
+ */
+async function startWebhooks(database: Database, config: Config, logger: Logger): Promise<WebhookDispatcher> {
+  if (config.webhookAllowPrivateNetworks)
+    logger.warn('WEBHOOK_ALLOW_PRIVATE_NETWORKS is on: webhooks may reach loopback and private addresses');
+  if (database.engine === 'pglite') await releaseWebhookLeases(database.db);
+  const dns = createDnsResolver({ servers: config.dnsServers });
+  const dispatcher = new WebhookDispatcher(database.db, {
+    box: new SecretBox(config.masterKey ?? developmentMasterKey),
+    network: {
+      lookupHost: (host) => dns.lookupHost(host),
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    },
+    onError: (error) => logger.warn('webhook delivery failed', { error: String(error) }),
+  });
+  dispatcher.start();
+  return dispatcher;
+}
+
 async function upkeepFor(database: Database, logger: Logger): Promise<Upkeep | undefined> {
   if (!(await needsOwnUpkeep(database))) return undefined;
   return startUpkeep(database, {
@@ -156,6 +182,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   // Workers leave the upkeep and the background jobs to the process that supervises them.
   const upkeep = worker ? undefined : await upkeepFor(database, logger);
   const jobs = worker ? undefined : await startJobs(database, config, logger);
+  const webhooks = worker ? undefined : await startWebhooks(database, config, logger);
   let shuttingDown = false;
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
@@ -204,6 +231,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     clearTimeout(grace);
     // Only after the last request: its log line is written, pending transactions commit and PGlite flushes its files.
     await scimRequestLog.flush();
+    await webhooks?.stop();
     await jobs?.stop();
     await upkeep?.stop();
     await database.close();

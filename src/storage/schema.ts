@@ -301,6 +301,54 @@ export interface JobsTable {
   finished_at: Date | null;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  description: Generated<string>;
+  event_types: ColumnType<string[], string[] | undefined, string[]>;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  sealed_secret: string;
+  sealed_previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  /** xid8 as decimal text. */
+  cursor_txid: string;
+  cursor_id: string;
+  failing_since: Date | null;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+  last_error: string | null;
+  last_delivered_at: Date | null;
+  locked_by: string | null;
+  locked_until: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  org_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  succeeded: boolean;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  redelivery: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface WebhookRedeliveriesTable {
+  id: string;
+  org_id: string;
+  endpoint_id: string;
+  event_id: string;
+  created_at: CreatedAt;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -332,6 +380,9 @@ export interface DB {
   saml_assertions: SamlAssertionsTable;
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_redeliveries: WebhookRedeliveriesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -355,3 +406,5 @@ export type ConnectionDomainRow = Selectable<ConnectionDomainsTable>;
 export type LoginTransactionRow = Selectable<LoginTransactionsTable>;
 export type SigningKeyRow = Selectable<SigningKeysTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

@@ -126,15 +126,30 @@ describe('guarded fetch', () => {
       '::ffff:a9fe:a9fe',
       '64:ff9b::192.168.0.1',
     ];
-    for (const address of refused) assert.ok(refusedAddress(address, true), address);
+    for (const address of refused) assert.ok(refusedAddress(address, { loopback: true }), address);
     for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
-      assert.ok(refusedAddress(address, false), `${address} without loopback`);
+      assert.ok(refusedAddress(address, { loopback: false }), `${address} without loopback`);
     for (const address of ['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1', '127.0.0.1'])
-      assert.equal(refusedAddress(address, true), undefined, address);
+      assert.equal(refusedAddress(address, { loopback: true }), undefined, address);
     for (const host of ['10.0.0.1', '169.254.169.254', '[fe80::1]', '[::ffff:10.0.0.1]']) {
       const error = await refusal(guardedFetch(`https://${host}/metadata`, options()));
       assert.equal(error.reason, 'address_refused', host);
     }
+  });
+
+  it('lets private networks through only when allowed, and link-local or reserved ranges never', () => {
+    const allow = { loopback: false, privateNetworks: true };
+    for (const address of [
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '100.64.0.1',
+      'fd12:3456::1',
+      '127.0.0.1',
+    ])
+      assert.equal(refusedAddress(address, allow), undefined, address);
+    for (const address of ['169.254.169.254', '::ffff:a9fe:a9fe', 'fe80::1', '0.0.0.0', '224.0.0.1', '::'])
+      assert.ok(refusedAddress(address, allow), address);
   });
 
   it('refuses a host whose name resolves to a private address, even among public ones', async () => {

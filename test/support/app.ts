@@ -56,6 +56,8 @@ export interface TestAppOptions {
   readonly publicUrl?: string;
   /** ALLOW_INSECURE_LOOPBACK_ISSUERS: metadata URLs served by a test's own local server. */
   readonly allowInsecureLoopbackIssuers?: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: webhooks to a test's own receiver on 127.0.0.1. */
+  readonly webhookAllowPrivateNetworks?: boolean;
   /** DNS_SERVERS: a test's own DNS responder (test/support/dns-server.ts). */
   readonly dnsServers?: readonly string[];
 }
@@ -71,6 +73,7 @@ export async function appOn(database: Database, options: TestAppOptions = {}): P
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicUrl: options.publicUrl ?? publicUrl,
       allowInsecureLoopbackIssuers: options.allowInsecureLoopbackIssuers ?? false,
+      webhookAllowPrivateNetworks: options.webhookAllowPrivateNetworks ?? false,
       dnsServers: options.dnsServers,
     },
     adminToken,

@@ -21,13 +21,16 @@ export interface EventPage {
   readonly cursor: string | null;
 }
 
-const encode = (p: FeedPosition) => Buffer.from(`${p.txid}.${p.id}`, 'utf8').toString('base64url');
+/** A feed position as the opaque cursor readers hold. */
+export const encodeCursor = (p: FeedPosition) =>
+  Buffer.from(`${p.txid}.${p.id}`, 'utf8').toString('base64url');
 
-function decode(cursor: string): FeedPosition {
+/** The position a cursor names; a validation error (on `path`) when the feed never gave it. */
+export function decodeCursor(cursor: string, path = 'after'): FeedPosition {
   const [txid, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
   if (!txid || !/^\d{1,20}$/.test(txid) || !id || !/^[0-9a-f-]{36}$/.test(id))
     throw new MusterError('validation_failed', 'The request is not valid', {
-      details: [{ path: 'after', message: 'is not a cursor this feed gave' }],
+      details: [{ path, message: 'is not a cursor this feed gave' }],
     });
   return { txid, id };
 }
@@ -66,28 +69,32 @@ export async function readEvents(
   },
 ): Promise<EventPage> {
   const rows = await store.readFeed(db, orgId, {
-    after: page.after ? decode(page.after) : undefined,
+    after: page.after ? decodeCursor(page.after) : undefined,
     limit: page.limit,
   });
-  const events: MusterEvent[] = [];
   const wanted = page.types && new Set<string>(page.types);
-  for (const row of rows) {
-    const event = eventOf({
-      action: row.action,
-      targetId: row.target_id,
-      before: row.before,
-      after: row.after,
-    });
-    if (!event || (wanted && !wanted.has(event.type))) continue;
-    events.push({
-      id: row.id,
-      type: event.type,
-      orgId,
-      occurredAt: row.created_at,
-      data: event.data,
-      cause: causeOf(row),
-    });
-  }
+  const events = rows
+    .map((row) => toEvent(orgId, row))
+    .filter((event): event is MusterEvent => event !== null && (!wanted || wanted.has(event.type)));
   const last = rows.at(-1);
-  return { events, cursor: last ? encode(last) : (page.after ?? null) };
+  return { events, cursor: last ? encodeCursor(last) : (page.after ?? null) };
+}
+
+/** The event an audit entry of the feed is, or null when its action is no event. */
+export function toEvent(orgId: string, row: FeedRow): MusterEvent | null {
+  const event = eventOf({
+    action: row.action,
+    targetId: row.target_id,
+    before: row.before,
+    after: row.after,
+  });
+  if (!event) return null;
+  return {
+    id: row.id,
+    type: event.type,
+    orgId,
+    occurredAt: row.created_at,
+    data: event.data,
+    cause: causeOf(row),
+  };
 }

@@ -1,2 +1,2 @@
 export { type EventType, eventTypes } from './catalog.ts';
-export { type EventPage, type MusterEvent, readEvents } from './feed.ts';
+export { decodeCursor, type EventPage, encodeCursor, type MusterEvent, readEvents, toEvent } from './feed.ts';

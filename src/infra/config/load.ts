@@ -15,6 +15,7 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly masterKey: string | undefined;
   readonly allowInsecureLoopbackIssuers: boolean;
+  readonly webhookAllowPrivateNetworks: boolean;
   /** DNS servers for TXT and host lookups; undefined: the system's. */
   readonly dnsServers: readonly string[] | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'http' | 'debug';
@@ -122,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     smtpUrl: pick('SMTP_URL'),
     masterKey: pick('MASTER_KEY'),
     allowInsecureLoopbackIssuers: pick('ALLOW_INSECURE_LOOPBACK_ISSUERS') ?? false,
+    webhookAllowPrivateNetworks: pick('WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? false,
     dnsServers: pick('DNS_SERVERS'),
     logLevel: pick('LOG_LEVEL') ?? 'http',
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,

@@ -127,6 +127,15 @@ export const settings = {
     defaultText: 'false',
     schema: booleanSchema,
   },
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: {
+    description:
+      '`true` lets webhooks reach loopback and private-network addresses (10/8, 172.16/12, 192.168/16, ' +
+      '100.64/10, fc00::/7), over https or plain http, for an application on the same network. Off, a ' +
+      'webhook URL reaches public https addresses only, so no org admin can point deliveries at the ' +
+      'database or other internal services. Link-local addresses (cloud metadata) stay refused.',
+    defaultText: 'false',
+    schema: booleanSchema,
+  },
   DNS_SERVERS: {
     description:
       'Comma-separated DNS servers (`ip` or `ip:port`, `[ipv6]:port`) that look up domain verification TXT ' +

@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { isLoopbackHost, refusedAddress } from './address-policy.ts';
+import { isLoopbackHost, isPrivateAddress, refusedAddress } from './address-policy.ts';
 
-export { isLoopbackHost, refusedAddress } from './address-policy.ts';
+export { type AddressAllowance, isLoopbackHost, refusedAddress } from './address-policy.ts';
 
 /**
  * Fetches a document from a URL an admin typed in (IdP metadata), with the
@@ -19,6 +19,11 @@ export interface GuardedFetchOptions {
   readonly lookupHost: (host: string) => Promise<string[]>;
   /** Loopback hosts, over http or https: for development and tests only. */
   readonly allowLoopback: boolean;
+  /**
+   * Loopback and private networks, over https or, to such addresses only,
+   * plain http: an operator's choice for webhooks to an application inside.
+   */
+  readonly allowPrivateNetworks?: boolean | undefined;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
   readonly maxRedirects?: number;
@@ -53,8 +58,12 @@ export class FetchRefused extends Error {
 
 const defaults = { timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 3 };
 
-/** The URL, if its form is one Muster fetches from; otherwise FetchRefused('url_refused'). */
-export function checkFetchUrl(value: string, allowLoopback: boolean): URL {
+/**
+ * The URL, if its form is one Muster fetches from; otherwise
+ * FetchRefused('url_refused'). With private networks allowed, plain http
+ * passes here and the address decides (it must be private).
+ */
+export function checkFetchUrl(value: string, allowLoopback: boolean, allowPrivateNetworks = false): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -64,6 +73,7 @@ export function checkFetchUrl(value: string, allowLoopback: boolean): URL {
   if (url.username || url.password) throw new FetchRefused('url_refused', 'must not carry credentials');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && allowLoopback && isLoopbackHost(url.hostname)) return url;
+  if (url.protocol === 'http:' && allowPrivateNetworks) return url;
   throw new FetchRefused(
     'url_refused',
     allowLoopback ? 'must be https (or http to localhost)' : 'must be an https URL',
@@ -84,8 +94,13 @@ async function vettedAddress(url: URL, options: GuardedFetchOptions): Promise<st
     throw new FetchRefused('unreachable', `the host ${host} could not be resolved`, { cause });
   }
   if (addresses.length === 0) throw new FetchRefused('unreachable', `the host ${host} does not resolve`);
+  const allow = { loopback: options.allowLoopback, privateNetworks: options.allowPrivateNetworks };
   for (const address of addresses) {
-    const why = refusedAddress(address, options.allowLoopback);
+    const why =
+      refusedAddress(address, allow) ??
+      (url.protocol === 'http:' && !isPrivateAddress(address)
+        ? 'is public: plain http goes to private addresses only'
+        : undefined);
     if (why)
       throw new FetchRefused('address_refused', `the host ${host} resolves to ${address}, which ${why}`);
   }
@@ -162,7 +177,7 @@ async function follow(
       if (next.hostname !== url.hostname)
         throw new FetchRefused('redirect_refused', `redirects to another host (${next.hostname})`);
       if (hop >= maxRedirects) throw new FetchRefused('redirect_refused', 'redirects too many times');
-      url = checkFetchUrl(next.href, options.allowLoopback);
+      url = checkFetchUrl(next.href, options.allowLoopback, options.allowPrivateNetworks);
       continue;
     }
     if (status < 200 || status >= 300) {
@@ -203,7 +218,7 @@ async function limited<T>(
 }
 
 export async function guardedFetch(value: string, options: GuardedFetchOptions): Promise<FetchedDocument> {
-  const url = checkFetchUrl(value, options.allowLoopback);
+  const url = checkFetchUrl(value, options.allowLoopback, options.allowPrivateNetworks);
   return limited(options.timeoutMs ?? defaults.timeoutMs, undefined, (signal) =>
     follow(url, options, signal),
   );
@@ -227,7 +242,7 @@ export async function guardedExchange(
   request: Outgoing & { readonly signal?: AbortSignal | undefined },
   options: GuardedFetchOptions,
 ): Promise<GuardedExchange> {
-  const url = checkFetchUrl(value, options.allowLoopback);
+  const url = checkFetchUrl(value, options.allowLoopback, options.allowPrivateNetworks);
   return limited(options.timeoutMs ?? defaults.timeoutMs, request.signal, async (signal) => {
     const res = await send(url, await vettedAddress(url, options), request, signal);
     const body = await readBody(res, options.maxBytes ?? defaults.maxBytes);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ChangeContext } from '../../domain/audit/index.ts';
 import type { Org } from '../../domain/orgs/index.ts';
 import type { ScimRequestLog } from '../../domain/sources/index.ts';
+import type { WebhookNetwork } from '../../domain/webhooks/index.ts';
 import type { SecretBox } from '../../infra/crypto/index.ts';
 import type { DnsResolver } from '../../infra/dns/index.ts';
 import type { Db } from '../../storage/index.ts';
@@ -15,6 +16,8 @@ export interface AdminApiDeps {
   readonly scimRequestLog: ScimRequestLog;
   /** SSO connections: sealing their secrets, reading IdP metadata URLs, looking domains up in DNS. */
   readonly sso: ConnectionTools;
+  /** Webhooks: what their URLs may reach (WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  readonly webhooks: WebhookNetwork;
 }
 
 export interface ConnectionTools {

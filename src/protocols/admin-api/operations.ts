@@ -8,6 +8,7 @@ import { memberOperations } from './members.ts';
 import type { AnyOperation } from './operation.ts';
 import { orgOperations } from './orgs.ts';
 import { teamOperations } from './teams.ts';
+import { webhookOperations } from './webhooks.ts';
 
 export const allOperations: readonly AnyOperation[] = [
   ...orgOperations,
@@ -19,4 +20,5 @@ export const allOperations: readonly AnyOperation[] = [
   ...memberOperations,
   ...auditOperations,
   ...eventOperations,
+  ...webhookOperations,
 ];

@@ -27,3 +27,4 @@ export * from './sign-in.ts';
 export * from './signing-keys.ts';
 export * from './teams.ts';
 export * from './users.ts';
+export * from './webhooks.ts';

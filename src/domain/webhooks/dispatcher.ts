@@ -1,0 +1,364 @@
+import { performance } from 'node:perf_hooks';
+import type { SecretBox } from '../../infra/crypto/index.ts';
+import { FetchRefused, guardedExchange } from '../../infra/fetch/index.ts';
+import { newId } from '../../infra/ids/index.ts';
+import type { Db, FeedPosition, NewWebhookDelivery, WebhookEndpointRow } from '../../storage/index.ts';
+import * as store from '../../storage/index.ts';
+import { recordAudit, systemContext } from '../audit/index.ts';
+import { type MusterEvent, toEvent } from '../events/index.ts';
+import { liveSecrets } from './endpoints.ts';
+import { signDelivery } from './signing.ts';
+
+export interface WebhookDispatcherOptions {
+  readonly box: SecretBox;
+  readonly network: {
+    /** Resolves a host name to its addresses; every one is checked, the first pinned. */
+    readonly lookupHost: (host: string) => Promise<string[]>;
+    readonly allowPrivateNetworks: boolean;
+  };
+  /** How long an endpoint stays claimed by a process without progress (a dead process's, this long). */
+  readonly leaseSeconds?: number;
+  /** How often an idle dispatcher looks for new events. */
+  readonly pollMs?: number;
+  /** Endpoints delivered to at once; each in order, one event at a time. */
+  readonly concurrency?: number;
+  /** Feed entries read, and deliveries logged, per transaction. */
+  readonly batchSize?: number;
+  readonly timeoutMs?: number;
+  /** The most of an answer read; a larger one fails the attempt. */
+  readonly maxResponseBytes?: number;
+  /** The first retry's delay; each next one doubles, up to `maxRetryDelayMs`. */
+  readonly retryBaseMs?: number;
+  readonly maxRetryDelayMs?: number;
+  /** How long the oldest undelivered event is retried before the endpoint is disabled. */
+  readonly retryWindowMs?: number;
+  /** How long the delivery log keeps an attempt. */
+  readonly logRetentionMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+const defaults = {
+  leaseSeconds: 60,
+  pollMs: 200,
+  concurrency: 8,
+  batchSize: 100,
+  timeoutMs: 10_000,
+  maxResponseBytes: 64 * 1024,
+  retryBaseMs: 5_000,
+  maxRetryDelayMs: 3600_000,
+  retryWindowMs: 72 * 3600_000,
+  logRetentionMs: 30 * 24 * 3600_000,
+};
+
+interface Attempt {
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+const sleep = (ms: number, wake: (resolve: () => void) => void) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * Delivers each org's events to its webhook endpoints, from the events
+ * feed. An endpoint's events go in feed order, one at a time: a failing
+ * event holds back the ones after it, retried with exponential backoff
+ * until the retry window runs out and the endpoint is disabled (resumed by
+ * an admin, it starts from that event). Progress (the cursor and the
+ * delivery log) commits after each batch, so a process that dies
+ * mid-batch leaves the batch to be sent again: at least once, never lost.
+ */
+export class WebhookDispatcher {
+  readonly #db: Db;
+  readonly #options: WebhookDispatcherOptions & typeof defaults;
+  readonly #owner = `webhooks-${newId()}`;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #abort = new AbortController();
+  #wake: (() => void) | undefined;
+  #prunedAt = 0;
+
+  constructor(db: Db, options: WebhookDispatcherOptions) {
+    this.#db = db;
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    this.#options = { ...defaults, ...given } as WebhookDispatcherOptions & typeof defaults;
+  }
+
+  /** Delivers until stopped, looking for new events every `pollMs`. */
+  start(): void {
+    if (this.#running) return;
+    this.#stopping = false;
+    this.#abort = new AbortController();
+    this.#running = this.#loop();
+  }
+
+  /** Finishes the deliveries in hand, commits their progress and stops. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Stops at once, as a crash would: requests in flight are cut, and nothing more is committed. */
+  async abandon(): Promise<void> {
+    this.#stopping = true;
+    this.#abort.abort();
+    this.#wake?.();
+    await this.#running?.catch(() => {});
+    this.#running = undefined;
+  }
+
+  /** Delivers (for one org, if given) until nothing is due: for tests and one-off runs. */
+  async drain(orgId?: string): Promise<number> {
+    let endpoints = 0;
+    for (;;) {
+      const claimed = await store.claimDueWebhookEndpoints(this.#db, this.#owner, {
+        leaseSeconds: this.#options.leaseSeconds,
+        limit: this.#options.concurrency,
+        orgId,
+      });
+      if (claimed.length === 0) return endpoints;
+      endpoints += claimed.length;
+      await Promise.all(claimed.map((row) => this.#deliverTo(row)));
+    }
+  }
+
+  async #loop(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    while (!this.#stopping) {
+      const free = this.#options.concurrency - inFlight.size;
+      const claimed =
+        free > 0
+          ? await store
+              .claimDueWebhookEndpoints(this.#db, this.#owner, {
+                leaseSeconds: this.#options.leaseSeconds,
+                limit: free,
+              })
+              .catch((error: unknown) => {
+                this.#options.onError?.(error);
+                return [];
+              })
+          : [];
+      for (const row of claimed) {
+        const lane: Promise<void> = this.#deliverTo(row)
+          .catch((error: unknown) => {
+            if (!this.#abort.signal.aborted) this.#options.onError?.(error);
+          })
+          .finally(() => inFlight.delete(lane));
+        inFlight.add(lane);
+      }
+      await this.#pruneLog();
+      if (this.#stopping) break;
+      await Promise.race([
+        sleep(this.#options.pollMs, (resolve) => {
+          this.#wake = resolve;
+        }),
+        ...inFlight,
+      ]);
+    }
+    await Promise.all(inFlight);
+  }
+
+  /** Once an hour, the delivery log drops attempts past its retention. */
+  async #pruneLog(): Promise<void> {
+    if (Date.now() - this.#prunedAt < 3600_000) return;
+    this.#prunedAt = Date.now();
+    await store
+      .pruneWebhookDeliveries(this.#db, new Date(Date.now() - this.#options.logRetentionMs))
+      .catch((error: unknown) => this.#options.onError?.(error));
+  }
+
+  /** One claimed endpoint: its redeliveries, then its feed, batch by batch, until done, failing or out of time. */
+  async #deliverTo(row: WebhookEndpointRow): Promise<void> {
+    const started = Date.now();
+    const secrets = liveSecrets(this.#options.box, row);
+    const wanted = row.event_types.length > 0 ? new Set(row.event_types) : undefined;
+    let cursor: FeedPosition = { txid: row.cursor_txid, id: row.cursor_id };
+    let headAttempts = row.attempts;
+    await this.#redeliver(row, secrets);
+    for (;;) {
+      if (this.#stopping) break;
+      const entries = await store.readFeed(this.#db, row.org_id, {
+        after: cursor,
+        limit: this.#options.batchSize,
+      });
+      if (entries.length === 0) break;
+      const log: NewWebhookDelivery[] = [];
+      let delivered = false;
+      for (const entry of entries) {
+        const event = toEvent(row.org_id, entry);
+        if (event && (!wanted || wanted.has(event.type))) {
+          const attempt = await this.#send(row, event, secrets);
+          if (this.#abort.signal.aborted) return;
+          log.push(logEntry(row, event, attempt, headAttempts + 1));
+          if (!attempt.ok) {
+            await this.#fail(row, cursor, log, delivered, attempt);
+            return;
+          }
+          delivered = true;
+          headAttempts = 0;
+        }
+        cursor = { txid: entry.txid, id: entry.id };
+      }
+      if (!(await this.#settle(row, cursor, log, delivered))) return;
+      if (entries.length < this.#options.batchSize) break;
+      // Long runs give the endpoint back, so its lease never runs out in hand.
+      if (Date.now() - started > (this.#options.leaseSeconds * 1000) / 3) break;
+    }
+    if (!this.#abort.signal.aborted) await store.releaseWebhookEndpoint(this.#db, row.id, this.#owner);
+  }
+
+  /** Events an admin asked to send again: each sent once, outside the feed's order, and logged. */
+  async #redeliver(row: WebhookEndpointRow, secrets: readonly string[]): Promise<void> {
+    const pending = await store.pendingRedeliveries(this.#db, row.id, this.#options.batchSize);
+    if (pending.length === 0) return;
+    const log: NewWebhookDelivery[] = [];
+    for (const request of pending) {
+      const entry = await store.readFeedEntry(this.#db, row.org_id, request.event_id);
+      const event = entry && toEvent(row.org_id, entry);
+      if (!event) continue;
+      const attempt = await this.#send(row, event, secrets);
+      if (this.#abort.signal.aborted) return;
+      log.push({ ...logEntry(row, event, attempt, 1), redelivery: true });
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      await store.insertWebhookDeliveries(trx, log);
+      await store.deleteRedeliveries(
+        trx,
+        pending.map((p) => p.id),
+      );
+    });
+  }
+
+  async #send(row: WebhookEndpointRow, event: MusterEvent, secrets: readonly string[]): Promise<Attempt> {
+    const body = JSON.stringify(event);
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const answer = await guardedExchange(
+        row.url,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Muster-Webhooks',
+            ...signDelivery(event.id, new Date(), body, secrets),
+          },
+          body: Buffer.from(body, 'utf8'),
+          signal: this.#abort.signal,
+        },
+        {
+          lookupHost: this.#options.network.lookupHost,
+          allowLoopback: false,
+          allowPrivateNetworks: this.#options.network.allowPrivateNetworks,
+          timeoutMs: this.#options.timeoutMs,
+          maxBytes: this.#options.maxResponseBytes,
+        },
+      );
+      const ok = answer.status >= 200 && answer.status < 300;
+      const error = ok
+        ? null
+        : answer.status >= 300 && answer.status < 400
+          ? `answered ${answer.status}: webhooks do not follow redirects`
+          : `answered ${answer.status}`;
+      return { ok, status: answer.status, error, durationMs: elapsed() };
+    } catch (error) {
+      if (!(error instanceof FetchRefused)) throw error;
+      return { ok: false, status: null, error: error.message, durationMs: elapsed() };
+    }
+  }
+
+  /** The batch's deliveries committed with the cursor past them; false when the lease went to another process. */
+  #settle(
+    row: WebhookEndpointRow,
+    cursor: FeedPosition,
+    log: readonly NewWebhookDelivery[],
+    delivered: boolean,
+  ): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const held = await store.settleWebhookEndpoint(trx, row.id, this.#owner, {
+        cursor,
+        delivered,
+        leaseSeconds: this.#options.leaseSeconds,
+      });
+      if (held) await store.insertWebhookDeliveries(trx, log);
+      return held;
+    });
+  }
+
+  /**
+   * An event failed: what came before it is settled, and it is retried
+   * after a delay that doubles with each attempt, until the retry window
+   * runs out. Then the endpoint is disabled, with an audit event: its
+   * cursor stays on the event, so nothing is lost when an admin resumes it.
+   */
+  async #fail(
+    row: WebhookEndpointRow,
+    cursor: FeedPosition,
+    log: readonly NewWebhookDelivery[],
+    delivered: boolean,
+    attempt: Attempt,
+  ): Promise<void> {
+    const o = this.#options;
+    const now = new Date();
+    const failingSince = delivered || !row.failing_since ? now : row.failing_since;
+    const attempts = delivered ? 1 : row.attempts + 1;
+    const delay = Math.min(o.maxRetryDelayMs, o.retryBaseMs * 2 ** (attempts - 1));
+    const jittered = delay * (0.9 + Math.random() * 0.2);
+    const spent = now.getTime() - failingSince.getTime() >= o.retryWindowMs;
+    const error = attempt.error ?? 'failed';
+    const disabledReason = spent
+      ? `deliveries failed for ${Math.round(o.retryWindowMs / 3600_000)} hours; last: ${error}`.slice(0, 1000)
+      : undefined;
+    await this.#db.transaction().execute(async (trx) => {
+      const held = await store.settleWebhookEndpoint(trx, row.id, this.#owner, {
+        cursor,
+        delivered,
+        leaseSeconds: o.leaseSeconds,
+        failure: {
+          failingSince,
+          attempts,
+          retryAt: new Date(now.getTime() + jittered),
+          error: error.slice(0, 1000),
+          disabledReason,
+        },
+      });
+      if (!held) return;
+      await store.insertWebhookDeliveries(trx, log);
+      if (disabledReason)
+        await recordAudit(trx, systemContext, row.org_id, {
+          action: 'webhook.disabled',
+          target: { type: 'webhook', id: row.id },
+          after: { reason: disabledReason, failingSince, attempts },
+        });
+    });
+  }
+}
+
+function logEntry(
+  row: WebhookEndpointRow,
+  event: MusterEvent,
+  attempt: Attempt,
+  number: number,
+): NewWebhookDelivery {
+  return {
+    id: newId(),
+    org_id: row.org_id,
+    endpoint_id: row.id,
+    event_id: event.id,
+    event_type: event.type,
+    attempt: number,
+    succeeded: attempt.ok,
+    http_status: attempt.status,
+    error: attempt.error?.slice(0, 1000) ?? null,
+    duration_ms: attempt.durationMs,
+  };
+}
