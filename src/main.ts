@@ -158,6 +158,7 @@ async function startWebhooks(database: Database, config: Config, logger: Logger)
       lookupHost: (host) => dns.lookupHost(host),
       allowPrivateNetworks: config.webhookAllowPrivateNetworks,
     },
+    leaseSeconds: config.jobLeaseSeconds,
     onError: (error) => logger.warn('webhook delivery failed', { error: String(error) }),
   });
   dispatcher.start();

@@ -164,9 +164,10 @@ export const settings = {
   },
   JOB_LEASE_SECONDS: {
     description:
-      'How long a background job (such as a group mapping reconciliation) stays claimed by a process without ' +
-      'progress. A job whose process died is resumed from its last committed batch once this runs out; with ' +
-      'the embedded database, at the next start.',
+      'How long a background job (such as a group mapping reconciliation) or a webhook endpoint stays claimed ' +
+      'by a process without progress. A job whose process died is resumed from its last committed batch once ' +
+      'this runs out, and its webhooks from their last committed delivery; with the embedded database, at ' +
+      'the next start.',
     defaultText: '30',
     schema: positiveInt(3600),
   },
