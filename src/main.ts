@@ -3,7 +3,11 @@ import { buildApp } from './app.ts';
 import { JobRunner } from './domain/jobs/index.ts';
 import { mappingJobHandlers } from './domain/mappings/index.ts';
 import { SigningKeys } from './domain/sessions/index.ts';
-import { queueMissingMetadataRefreshes, ScimRequestLog } from './domain/sources/index.ts';
+import {
+  queueMissingMetadataRefreshes,
+  ScimRequestLog,
+  warnExpiringCertificates,
+} from './domain/sources/index.ts';
 import { WebhookDispatcher } from './domain/webhooks/index.ts';
 import { isWorker, superviseWorkers } from './infra/cluster/index.ts';
 import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
@@ -99,11 +103,13 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
   const upkeep = await upkeepFor(database, logger);
   const jobs = await startJobs(database, config, logger);
   const webhooks = await startWebhooks(database, config, logger);
+  const certificates = startCertificateWatch(database, logger);
   superviseWorkers({
     count: config.workers,
     env: { ADMIN_TOKEN: adminToken },
     logger,
     onStopped: async () => {
+      certificates.stop();
       await webhooks.stop();
       await jobs.stop();
       await upkeep?.stop();
@@ -165,6 +171,20 @@ async function startWebhooks(database: Database, config: Config, logger: Logger)
   return dispatcher;
 }
 
+/** Hourly, from start-up on: connection certificates that end within 30 days are announced, once each. */
+function startCertificateWatch(database: Database, logger: Logger): { stop(): void } {
+  const check = () =>
+    warnExpiringCertificates(database.db)
+      .then((warned) => {
+        if (warned > 0) logger.info('connection certificates expiring', { certificates: warned });
+      })
+      .catch((error: unknown) => logger.warn('certificate check failed', { error: String(error) }));
+  void check();
+  const timer = setInterval(check, 3600_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
 async function upkeepFor(database: Database, logger: Logger): Promise<Upkeep | undefined> {
   if (!(await needsOwnUpkeep(database))) return undefined;
   return startUpkeep(database, {
@@ -184,6 +204,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const upkeep = worker ? undefined : await upkeepFor(database, logger);
   const jobs = worker ? undefined : await startJobs(database, config, logger);
   const webhooks = worker ? undefined : await startWebhooks(database, config, logger);
+  const certificates = worker ? undefined : startCertificateWatch(database, logger);
   let shuttingDown = false;
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
@@ -232,6 +253,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     clearTimeout(grace);
     // Only after the last request: its log line is written, pending transactions commit and PGlite flushes its files.
     await scimRequestLog.flush();
+    certificates?.stop();
     await webhooks?.stop();
     await jobs?.stop();
     await upkeep?.stop();

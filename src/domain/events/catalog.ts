@@ -24,6 +24,7 @@ export const eventTypes = [
   'directory.deleted',
   'session.signed_in',
   'session.signed_out',
+  'certificate.expiring',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];
@@ -102,6 +103,7 @@ const catalog: Readonly<Record<string, Projection>> = {
   'directory.created': one('directory.created'),
   'directory.updated': one('directory.updated'),
   'directory.deleted': one('directory.deleted', 'before'),
+  'connection.certificate_expiring': one('certificate.expiring'),
   'session.started': session('session.signed_in'),
   'session.ended': session('session.signed_out'),
   'session.revoked': session('session.signed_out'),

@@ -1,3 +1,4 @@
+export { certificateWarningDays, warnExpiringCertificates } from './certificate-watch.ts';
 export {
   type CertificateSummary,
   normalizeCertificate,

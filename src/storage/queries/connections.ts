@@ -165,6 +165,24 @@ export function connectionsWithoutRefresh(
     .execute();
 }
 
+/**
+ * Every connection, a page at a time by id, with what the certificate
+ * watch reads: a sweep over all orgs, outside any request.
+ */
+export function connectionsForCertificateWatch(
+  db: Db,
+  afterId: string | undefined,
+  limit: number,
+): Promise<Pick<ConnectionRow, 'id' | 'org_id' | 'protocol' | 'settings' | 'health'>[]> {
+  let query = db
+    .selectFrom('connections')
+    .select(['id', 'org_id', 'protocol', 'settings', 'health'])
+    .orderBy('id')
+    .limit(limit);
+  if (afterId) query = query.where('id', '>', afterId);
+  return query.execute();
+}
+
 /** The user a connection's subject signed in as before, with the row locked for the sign-in. */
 export async function findUserBySubject(
   db: Db,
