@@ -84,11 +84,13 @@ export class WebhookDispatcher {
   #abort = new AbortController();
   #wake: (() => void) | undefined;
   #prunedAt = 0;
+  readonly #lookupHost: (host: string) => Promise<string[]>;
 
   constructor(db: Db, options: WebhookDispatcherOptions) {
     this.#db = db;
     const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     this.#options = { ...defaults, ...given } as WebhookDispatcherOptions & typeof defaults;
+    this.#lookupHost = remembered(options.network.lookupHost, 30_000);
   }
 
   /** Delivers until stopped, looking for new events every `pollMs`. */
@@ -256,7 +258,7 @@ export class WebhookDispatcher {
           signal: this.#abort.signal,
         },
         {
-          lookupHost: this.#options.network.lookupHost,
+          lookupHost: this.#lookupHost,
           allowLoopback: false,
           allowPrivateNetworks: this.#options.network.allowPrivateNetworks,
           timeoutMs: this.#options.timeoutMs,
@@ -341,6 +343,25 @@ export class WebhookDispatcher {
         });
     });
   }
+}
+
+/**
+ * Host lookups remembered for a while: an endpoint's deliveries come in
+ * runs, and each would ask the resolver again. Every address is still
+ * checked, and the connection pinned to it, at each delivery.
+ */
+function remembered(lookup: (host: string) => Promise<string[]>, ttlMs: number) {
+  const known = new Map<string, { addresses: Promise<string[]>; until: number }>();
+  return (host: string): Promise<string[]> => {
+    const hit = known.get(host);
+    if (hit && hit.until > Date.now()) return hit.addresses;
+    if (known.size > 1000) known.clear();
+    const addresses = lookup(host);
+    known.set(host, { addresses, until: Date.now() + ttlMs });
+    // A failed lookup is not remembered: the next delivery asks again.
+    addresses.catch(() => known.delete(host));
+    return addresses;
+  };
 }
 
 function logEntry(
