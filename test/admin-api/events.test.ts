@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { type TestApp, testApp } from '../support/app.ts';
+import { publicUrl, type TestApp, testApp } from '../support/app.ts';
 import { makeApiKey, makeOrg, makeTeam } from '../support/factories.ts';
 import { makeMapping, pushGroup, pushUsers } from '../support/mappings.ts';
 import { makeDirectory, scimClient } from '../support/scim.ts';
@@ -171,6 +171,45 @@ describe('GET /api/v1/orgs/{org}/events', () => {
       events.map((e) => e.data.id),
       ['9', '10'],
     );
+  });
+
+  it('tells a session by its id, a logout by its reason, and a removed member without bookkeeping', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const team = await makeTeam(t, org.id, 'Platform');
+    const dir = await makeDirectory(t, org.id, 'okta');
+    const scim = scimClient(t, dir.id, dir.token);
+    const ids = await pushUsers(scim, ['ada@session.test']);
+    await pushGroup(scim, 'Eng', Object.values(ids));
+    await makeMapping(t, org.id, { source: { directory: dir.id, group: 'Eng' }, team: team.slug });
+    await t.runJobs(org.id);
+    const members = await t.admin.get(`/api/v1/orgs/${org.id}/members`);
+    const userId = members.body.data[0].id as string;
+    const { cookie, sessionId } = await t.sessionFor(org.id, userId);
+    const out = await t.http.post('/sso/logout').set('Cookie', cookie).set('Origin', publicUrl);
+    assert.equal(out.status, 204);
+    assert.equal((await t.admin.delete(`/api/v1/orgs/${org.id}/members/${userId}`)).status, 204);
+
+    const events = (await read(t, org.id, '?types=session.signed_in,session.signed_out,user.deleted')).data;
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.id]),
+      [
+        ['session.signed_in', sessionId],
+        ['session.signed_out', sessionId],
+        ['user.deleted', userId],
+      ],
+    );
+    assert.equal(events[1]?.data.reason, 'logout');
+    assert.equal(events[1]?.data.userId, userId);
+    assert.deepEqual(events[2]?.data, {
+      id: userId,
+      email: 'ada@session.test',
+      givenName: events[2]?.data.givenName,
+      familyName: events[2]?.data.familyName,
+      displayName: events[2]?.data.displayName,
+      role: 'member',
+      teams: [{ id: team.id, name: 'Platform', slug: team.slug }],
+    });
   });
 
   const url = process.env.MUSTER_TEST_DATABASE_URL;

@@ -54,10 +54,33 @@ const one =
   (type: EventType, side: 'before' | 'after' = 'after'): Projection =>
   (change) => ({ type, data: resource(change, side) });
 
-/** Session events name the user besides the session. */
+/**
+ * Session events are about a session (its id), or several a revocation
+ * ended (`sessionIds`), of the user they name; a logout says so as its
+ * reason, as revocations say theirs.
+ */
 const session =
-  (type: EventType): Projection =>
-  (change) => ({ type, data: { ...resource(change), userId: change.targetId } });
+  (type: EventType, reason?: string): Projection =>
+  (change) => {
+    const { cause: _cause, ...rest } = record(change.after);
+    const id = typeof rest.sessionId === 'string' ? { id: rest.sessionId } : {};
+    return { type, data: { ...id, ...(reason ? { reason } : {}), ...rest, userId: change.targetId } };
+  };
+
+/** A removed member as the application needs it: who, their role, their teams; not Muster's bookkeeping. */
+function removedMember(change: AuditedChange): Json {
+  const before = record(change.before);
+  const teams = Array.isArray(before.teams) ? before.teams.map(record) : [];
+  return {
+    id: change.targetId,
+    email: before.email ?? null,
+    givenName: before.givenName ?? null,
+    familyName: before.familyName ?? null,
+    displayName: before.displayName ?? null,
+    role: before.role ?? null,
+    teams: teams.map((team) => ({ id: team.id, name: team.name, slug: team.slug })),
+  };
+}
 
 const catalog: Readonly<Record<string, Projection>> = {
   'scim.user_created': one('user.created'),
@@ -79,7 +102,7 @@ const catalog: Readonly<Record<string, Projection>> = {
     if (status === 'suspended') return { type: 'user.suspended', data: resource(change) };
     return null;
   },
-  'member.removed': one('user.deleted', 'before'),
+  'member.removed': (change) => ({ type: 'user.deleted', data: removedMember(change) }),
   'membership.granted': one('membership.added'),
   'membership.revoked': one('membership.removed'),
   'member.role_changed': (change) => ({
@@ -105,7 +128,7 @@ const catalog: Readonly<Record<string, Projection>> = {
   'directory.deleted': one('directory.deleted', 'before'),
   'connection.certificate_expiring': one('certificate.expiring'),
   'session.started': session('session.signed_in'),
-  'session.ended': session('session.signed_out'),
+  'session.ended': session('session.signed_out', 'logout'),
   'session.revoked': session('session.signed_out'),
 };
 
