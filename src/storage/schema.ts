@@ -315,6 +315,7 @@ export interface WebhookEndpointsTable {
   /** xid8 as decimal text. */
   cursor_txid: string;
   cursor_id: string;
+  start_snapshot: string | null;
   failing_since: Date | null;
   attempts: Generated<number>;
   next_attempt_at: ColumnType<Date, Date | undefined, Date>;

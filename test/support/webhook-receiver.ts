@@ -34,6 +34,11 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   secrets: string[] = [];
   behaviour: Behaviour = () => 200;
+  /** How long each answer takes. */
+  latencyMs = 0;
+  /** The most requests the receiver held at once: one endpoint's deliveries come one at a time. */
+  maxInFlight = 0;
+  #inFlight = 0;
   readonly #server: Server;
   readonly #hanging = new Set<ServerResponse>();
   #waiters: (() => void)[] = [];
@@ -49,7 +54,17 @@ export class WebhookReceiver {
     server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => receiver.#record(req.headers, Buffer.concat(chunks).toString('utf8'), res));
+      req.on('end', () => {
+        receiver.#inFlight += 1;
+        receiver.maxInFlight = Math.max(receiver.maxInFlight, receiver.#inFlight);
+        res.once('close', () => {
+          receiver.#inFlight -= 1;
+        });
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (receiver.latencyMs > 0)
+          setTimeout(() => receiver.#record(req.headers, body, res), receiver.latencyMs);
+        else receiver.#record(req.headers, body, res);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;

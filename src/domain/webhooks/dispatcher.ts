@@ -85,6 +85,7 @@ export class WebhookDispatcher {
   #wake: (() => void) | undefined;
   #prunedAt = 0;
   readonly #lookupHost: (host: string) => Promise<string[]>;
+  readonly #inHand = new Set<string>();
 
   constructor(db: Db, options: WebhookDispatcherOptions) {
     this.#db = db;
@@ -122,15 +123,27 @@ export class WebhookDispatcher {
   async drain(orgId?: string): Promise<number> {
     let endpoints = 0;
     for (;;) {
-      const claimed = await store.claimDueWebhookEndpoints(this.#db, this.#owner, {
-        leaseSeconds: this.#options.leaseSeconds,
-        limit: this.#options.concurrency,
-        orgId,
-      });
+      const claimed = await this.#claim(this.#options.concurrency, orgId);
       if (claimed.length === 0) return endpoints;
       endpoints += claimed.length;
       await Promise.all(claimed.map((row) => this.#deliverTo(row)));
     }
+  }
+
+  /**
+   * Leases due endpoints, each claim under a lease of its own: a run whose
+   * lease another claim took can commit nothing more. Endpoints this
+   * dispatcher is delivering to are not claimed again.
+   */
+  async #claim(limit: number, orgId?: string): Promise<WebhookEndpointRow[]> {
+    const rows = await store.claimDueWebhookEndpoints(this.#db, `${this.#owner}.${newId()}`, {
+      leaseSeconds: this.#options.leaseSeconds,
+      limit,
+      orgId,
+      except: [...this.#inHand],
+    });
+    for (const row of rows) this.#inHand.add(row.id);
+    return rows;
   }
 
   async #loop(): Promise<void> {
@@ -139,15 +152,10 @@ export class WebhookDispatcher {
       const free = this.#options.concurrency - inFlight.size;
       const claimed =
         free > 0
-          ? await store
-              .claimDueWebhookEndpoints(this.#db, this.#owner, {
-                leaseSeconds: this.#options.leaseSeconds,
-                limit: free,
-              })
-              .catch((error: unknown) => {
-                this.#options.onError?.(error);
-                return [];
-              })
+          ? await this.#claim(free).catch((error: unknown) => {
+              this.#options.onError?.(error);
+              return [];
+            })
           : [];
       for (const row of claimed) {
         const lane: Promise<void> = this.#deliverTo(row)
@@ -178,13 +186,31 @@ export class WebhookDispatcher {
       .catch((error: unknown) => this.#options.onError?.(error));
   }
 
-  /** One claimed endpoint: its redeliveries, then its feed, batch by batch, until done, failing or out of time. */
+  /**
+   * One claimed endpoint: its redeliveries, then its feed, until nothing is
+   * left, an event fails, or the run has held the endpoint for a while
+   * (others wait for a lane). Progress commits at the end of each batch
+   * and, within one, every third of the lease, which it extends: a send
+   * takes at most half the lease, so the lease never runs out in hand.
+   */
   async #deliverTo(row: WebhookEndpointRow): Promise<void> {
+    try {
+      await this.#deliverRun(row);
+    } finally {
+      this.#inHand.delete(row.id);
+    }
+  }
+
+  async #deliverRun(row: WebhookEndpointRow): Promise<void> {
+    const lease = row.locked_by ?? '';
+    const leaseMs = this.#options.leaseSeconds * 1000;
     const started = Date.now();
     const secrets = liveSecrets(this.#options.box, row);
     const wanted = row.event_types.length > 0 ? new Set(row.event_types) : undefined;
+    const skipped = row.start_snapshot ? committedBefore(row.start_snapshot) : undefined;
+    // The oldest undelivered event's failures so far; a success starts the next one afresh.
+    const head = { failingSince: row.failing_since, attempts: row.attempts };
     let cursor: FeedPosition = { txid: row.cursor_txid, id: row.cursor_id };
-    let headAttempts = row.attempts;
     await this.#redeliver(row, secrets);
     for (;;) {
       if (this.#stopping) break;
@@ -193,29 +219,32 @@ export class WebhookDispatcher {
         limit: this.#options.batchSize,
       });
       if (entries.length === 0) break;
-      const log: NewWebhookDelivery[] = [];
-      let delivered = false;
+      let log: NewWebhookDelivery[] = [];
+      let settledAt = Date.now();
       for (const entry of entries) {
-        const event = toEvent(row.org_id, entry);
+        const event = skipped?.(entry.txid) ? null : toEvent(row.org_id, entry);
         if (event && (!wanted || wanted.has(event.type))) {
-          const attempt = await this.#send(row, event, secrets);
+          if (Date.now() - settledAt > leaseMs / 3) {
+            if (!(await this.#settle(row, lease, cursor, log))) return;
+            log = [];
+            settledAt = Date.now();
+          }
+          const attempt = await this.#send(row, event, secrets, leaseMs / 2);
           if (this.#abort.signal.aborted) return;
-          log.push(logEntry(row, event, attempt, headAttempts + 1));
+          log.push(logEntry(row, event, attempt, head.attempts + 1));
           if (!attempt.ok) {
-            await this.#fail(row, cursor, log, delivered, attempt);
+            await this.#fail(row, lease, cursor, log, head, attempt);
             return;
           }
-          delivered = true;
-          headAttempts = 0;
+          head.failingSince = null;
+          head.attempts = 0;
         }
         cursor = { txid: entry.txid, id: entry.id };
       }
-      if (!(await this.#settle(row, cursor, log, delivered))) return;
-      if (entries.length < this.#options.batchSize) break;
-      // Long runs give the endpoint back, so its lease never runs out in hand.
-      if (Date.now() - started > (this.#options.leaseSeconds * 1000) / 3) break;
+      if (!(await this.#settle(row, lease, cursor, log))) return;
+      if (entries.length < this.#options.batchSize || Date.now() - started > leaseMs / 3) break;
     }
-    if (!this.#abort.signal.aborted) await store.releaseWebhookEndpoint(this.#db, row.id, this.#owner);
+    if (!this.#abort.signal.aborted) await store.releaseWebhookEndpoint(this.#db, row.id, lease);
   }
 
   /** Events an admin asked to send again: each sent once, outside the feed's order, and logged. */
@@ -227,7 +256,7 @@ export class WebhookDispatcher {
       const entry = await store.readFeedEntry(this.#db, row.org_id, request.event_id);
       const event = entry && toEvent(row.org_id, entry);
       if (!event) continue;
-      const attempt = await this.#send(row, event, secrets);
+      const attempt = await this.#send(row, event, secrets, (this.#options.leaseSeconds * 1000) / 2);
       if (this.#abort.signal.aborted) return;
       log.push({ ...logEntry(row, event, attempt, 1), redelivery: true });
     }
@@ -240,7 +269,12 @@ export class WebhookDispatcher {
     });
   }
 
-  async #send(row: WebhookEndpointRow, event: MusterEvent, secrets: readonly string[]): Promise<Attempt> {
+  async #send(
+    row: WebhookEndpointRow,
+    event: MusterEvent,
+    secrets: readonly string[],
+    maxMs: number,
+  ): Promise<Attempt> {
     const body = JSON.stringify(event);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -261,7 +295,7 @@ export class WebhookDispatcher {
           lookupHost: this.#lookupHost,
           allowLoopback: false,
           allowPrivateNetworks: this.#options.network.allowPrivateNetworks,
-          timeoutMs: this.#options.timeoutMs,
+          timeoutMs: Math.min(this.#options.timeoutMs, maxMs),
           maxBytes: this.#options.maxResponseBytes,
         },
       );
@@ -278,17 +312,17 @@ export class WebhookDispatcher {
     }
   }
 
-  /** The batch's deliveries committed with the cursor past them; false when the lease went to another process. */
+  /** Deliveries committed with the cursor past them; false when the lease went to another run. */
   #settle(
     row: WebhookEndpointRow,
+    lease: string,
     cursor: FeedPosition,
     log: readonly NewWebhookDelivery[],
-    delivered: boolean,
   ): Promise<boolean> {
     return this.#db.transaction().execute(async (trx) => {
-      const held = await store.settleWebhookEndpoint(trx, row.id, this.#owner, {
+      const held = await store.settleWebhookEndpoint(trx, row.id, lease, {
         cursor,
-        delivered,
+        delivered: log.length > 0,
         leaseSeconds: this.#options.leaseSeconds,
       });
       if (held) await store.insertWebhookDeliveries(trx, log);
@@ -304,15 +338,16 @@ export class WebhookDispatcher {
    */
   async #fail(
     row: WebhookEndpointRow,
+    lease: string,
     cursor: FeedPosition,
     log: readonly NewWebhookDelivery[],
-    delivered: boolean,
+    head: { readonly failingSince: Date | null; readonly attempts: number },
     attempt: Attempt,
   ): Promise<void> {
     const o = this.#options;
     const now = new Date();
-    const failingSince = delivered || !row.failing_since ? now : row.failing_since;
-    const attempts = delivered ? 1 : row.attempts + 1;
+    const failingSince = head.failingSince ?? now;
+    const attempts = head.attempts + 1;
     const delay = Math.min(o.maxRetryDelayMs, o.retryBaseMs * 2 ** (attempts - 1));
     const jittered = delay * (0.9 + Math.random() * 0.2);
     const spent = now.getTime() - failingSince.getTime() >= o.retryWindowMs;
@@ -321,9 +356,9 @@ export class WebhookDispatcher {
       ? `deliveries failed for ${Math.round(o.retryWindowMs / 3600_000)} hours; last: ${error}`.slice(0, 1000)
       : undefined;
     await this.#db.transaction().execute(async (trx) => {
-      const held = await store.settleWebhookEndpoint(trx, row.id, this.#owner, {
+      const held = await store.settleWebhookEndpoint(trx, row.id, lease, {
         cursor,
-        delivered,
+        delivered: log.some((entry) => entry.succeeded),
         leaseSeconds: o.leaseSeconds,
         failure: {
           failingSince,
@@ -361,6 +396,22 @@ function remembered(lookup: (host: string) => Promise<string[]>, ttlMs: number) 
     // A failed lookup is not remembered: the next delivery asks again.
     addresses.catch(() => known.delete(host));
     return addresses;
+  };
+}
+
+/**
+ * Whether a transaction had committed when a snapshot was taken
+ * (`pg_current_snapshot()` as text, `xmin:xmax:xip,…`): an endpoint made
+ * without a start position skips what committed before it existed.
+ */
+function committedBefore(snapshot: string): (txid: string) => boolean {
+  const [xmin = '0', xmax = '0', running = ''] = snapshot.split(':');
+  const inProgress = new Set(running.split(',').filter((x) => x !== ''));
+  const low = BigInt(xmin);
+  const high = BigInt(xmax);
+  return (txid) => {
+    const id = BigInt(txid);
+    return id < low || (id < high && !inProgress.has(txid));
   };
 }
 

@@ -1,6 +1,6 @@
 import { MusterError, notFound } from '../../errors.ts';
 import type { SecretBox } from '../../infra/crypto/index.ts';
-import { checkFetchUrl, FetchRefused, refusedAddress } from '../../infra/fetch/index.ts';
+import { checkFetchUrl, FetchRefused, isPrivateAddress, refusedAddress } from '../../infra/fetch/index.ts';
 import { isUuid, newId } from '../../infra/ids/index.ts';
 import type {
   Db,
@@ -83,8 +83,12 @@ function checkedUrl(value: string, network: WebhookNetwork): string {
   try {
     const url = checkFetchUrl(value, false, network.allowPrivateNetworks);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const why = /^[\d.]+$|:/.test(host)
-      ? refusedAddress(host, { loopback: false, privateNetworks: network.allowPrivateNetworks })
+    const literal = /^[\d.]+$|:/.test(host);
+    const why = literal
+      ? (refusedAddress(host, { loopback: false, privateNetworks: network.allowPrivateNetworks }) ??
+        (url.protocol === 'http:' && !isPrivateAddress(host)
+          ? 'is public: plain http goes to private addresses only'
+          : undefined))
       : undefined;
     if (why) throw new FetchRefused('address_refused', `reaches ${host}, which ${why}`);
     if (url.hash) throw new FetchRefused('url_refused', 'must not carry a fragment');

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isLoopbackHost, isPrivateAddress, refusedAddress } from './address-policy.ts';
 
-export { type AddressAllowance, isLoopbackHost, refusedAddress } from './address-policy.ts';
+export { type AddressAllowance, isLoopbackHost, isPrivateAddress, refusedAddress } from './address-policy.ts';
 
 /**
  * Fetches a document from a URL an admin typed in (IdP metadata), with the

@@ -10,6 +10,7 @@ import {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from '../../domain/webhooks/index.ts';
+import { isUuid } from '../../infra/ids/index.ts';
 import { operation } from './operation.ts';
 import { freeText, id, isoDate, pageOf, pageQuery, toPageBody } from './schemas.ts';
 
@@ -206,7 +207,7 @@ export const webhookOperations = [
     summary: 'Send one event again, once, soon (outside the feed’s order); its attempt joins the log',
     tag: 'Webhooks',
     access: 'org',
-    body: z.strictObject({ eventId: id }),
+    body: z.strictObject({ eventId: id.refine(isUuid, { error: 'must be an event id (a UUID)' }) }),
     status: 202,
     response: z.object({ id, eventId: id }).meta({ id: 'WebhookRedelivery' }),
     handle: async ({ org, params, body, deps, ctx }) =>

@@ -21,6 +21,9 @@ create table webhook_endpoints (
   -- Where delivery stands in the org's feed: every event up to here is delivered.
   cursor_txid xid8 not null,
   cursor_id uuid not null,
+  -- Made without a start position: the transactions committed by then (pg_snapshot as text),
+  -- which the cursor passes without delivering.
+  start_snapshot text,
   -- The event at the head of the line, failing since then, and its attempts.
   failing_since timestamptz,
   attempts integer not null default 0 check (attempts >= 0),

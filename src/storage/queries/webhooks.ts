@@ -26,13 +26,14 @@ export async function insertWebhookEndpoint(
   row: NewWebhookEndpoint,
 ): Promise<WebhookEndpointRow> {
   const { start, ...fields } = row;
-  // Without a start, the oldest transaction still running: whatever it writes is delivered, and
-  // so is whatever committed after it began (a few events from just before, at most).
+  // Without a start, from the oldest transaction still running, skipping what had committed by
+  // now (the snapshot): exactly the changes that commit from now on.
   const cursor = start
     ? { cursor_txid: sql<string>`${start.txid}::xid8`, cursor_id: start.id }
     : {
         cursor_txid: sql<string>`pg_snapshot_xmin(pg_current_snapshot())`,
         cursor_id: '00000000-0000-0000-0000-000000000000',
+        start_snapshot: sql<string>`pg_current_snapshot()::text`,
       };
   return db
     .insertInto('webhook_endpoints')
@@ -108,7 +109,13 @@ export async function deleteWebhookEndpoint(db: Db, orgId: string, id: string): 
 export async function claimDueWebhookEndpoints(
   db: Db,
   owner: string,
-  options: { readonly leaseSeconds: number; readonly limit: number; readonly orgId?: string | undefined },
+  options: {
+    readonly leaseSeconds: number;
+    readonly limit: number;
+    readonly orgId?: string | undefined;
+    /** Endpoints not to claim: those the claimer is delivering to already. */
+    readonly except?: readonly string[];
+  },
 ): Promise<WebhookEndpointRow[]> {
   const { rows } = await sql<WebhookEndpointRow>`
     update webhook_endpoints
@@ -118,6 +125,7 @@ export async function claimDueWebhookEndpoints(
         where w.enabled and w.next_attempt_at <= now()
           and (w.locked_until is null or w.locked_until < now())
           ${options.orgId ? sql`and w.org_id = ${options.orgId}` : sql``}
+          ${options.except?.length ? sql`and w.id <> all(${[...options.except]}::uuid[])` : sql``}
           and (exists (
                  select 1 from audit_events a
                   where a.org_id = w.org_id

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it } from 'node:test';
+import pg from 'pg';
 import type { WebhookDispatcher } from '../../../src/domain/webhooks/index.ts';
 import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, makeTeam } from '../../support/factories.ts';
@@ -267,6 +269,82 @@ describe('webhook delivery', () => {
     assert.deepEqual(r.deliveredIds(), order);
     // The first five were never committed: at least once means they came again.
     assert.equal(r.duplicates(), 5);
+  });
+
+  it('keeps one delivery at a time, and none twice, when a slow receiver keeps the run past its lease', async () => {
+    const t = await testApp({ webhookAllowPrivateNetworks: true });
+    const r = await receiver();
+    r.latencyMs = 150;
+    const org = await makeOrg(t);
+    await makeWebhook(t, org.id, { url: r.url, events: ['team.created'] });
+    for (let i = 0; i < 16; i += 1) await makeTeam(t, org.id, `Slow ${i}`);
+    // 16 answers of 150 ms: 2.4 s, more than twice the lease.
+    started(testDispatcher(t, { leaseSeconds: 1 }));
+    await r.until(() => r.deliveredIds().length === 16);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(r.maxInFlight, 1);
+    assert.equal(r.duplicates(), 0);
+    assert.deepEqual(
+      r.deliveredIds(),
+      (await feed(t, org.id, 'team.created')).map((e) => e.id),
+    );
+  });
+
+  it('counts the attempts of the event that fails now, not of one that failed before it', async () => {
+    const t = await testApp({ webhookAllowPrivateNetworks: true });
+    const r = await receiver();
+    const org = await makeOrg(t);
+    const hook = await makeWebhook(t, org.id, { url: r.url, events: ['team.created'] });
+    for (let i = 0; i < 4; i += 1) await makeTeam(t, org.id, `Team ${i}`);
+    // Team 0 fails once, then teams 0 and 1 go through (one batch of two), then team 2 fails.
+    r.behaviour = (n) => (n === 1 || n === 4 ? 500 : 200);
+    const d = testDispatcher(t, { batchSize: 2 });
+    await d.drain(org.id);
+    const first = await webhookOf(t, org.id, hook.id);
+    assert.equal(first.attempts, 1);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await d.drain(org.id);
+    const second = await webhookOf(t, org.id, hook.id);
+    assert.equal(second.status, 'failing');
+    assert.equal(second.attempts, 1, 'team 2 failed once');
+    assert.ok(new Date(second.failingSince ?? 0) > new Date(first.failingSince ?? 0));
+    const log = await deliveries(t, org.id, hook.id);
+    assert.deepEqual(
+      log.reverse().map((l) => [l.attempt, l.succeeded]),
+      [
+        [1, false],
+        [2, true],
+        [1, true],
+        [1, false],
+      ],
+    );
+  });
+
+  const url = process.env.MUSTER_TEST_DATABASE_URL;
+  it('starts a new endpoint with the changes that commit after it, also those begun before', {
+    skip: !url && 'needs the PostgreSQL server (two sessions at once)',
+  }, async () => {
+    const t = await testApp({ webhookAllowPrivateNetworks: true });
+    const r = await receiver();
+    const org = await makeOrg(t);
+    await makeTeam(t, org.id, 'Before');
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    after(() => slow.end());
+    await slow.query('begin');
+    await slow.query(
+      `insert into audit_events (id, org_id, actor_type, action, target_type, target_id, after)
+       values (gen_random_uuid(), $1, 'system', 'team.created', 'team', $2, '{"name":"In flight"}')`,
+      [org.id, randomUUID()],
+    );
+    await makeWebhook(t, org.id, { url: r.url, events: ['team.created'] });
+    await slow.query('commit');
+    await makeTeam(t, org.id, 'After');
+    await testDispatcher(t).drain(org.id);
+    assert.deepEqual(
+      r.received.map((x) => x.event.data.name),
+      ['In flight', 'After'],
+    );
   });
 
   it("never delivers one org's events to another's endpoint", async () => {
