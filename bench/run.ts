@@ -6,6 +6,7 @@
 
 import pg from 'pg';
 import { openDatabase } from '../src/storage/index.ts';
+import { benchEvents } from './events.ts';
 import { phaseBudgetSeconds, report, timed } from './figures.ts';
 import { benchSaml } from './saml.ts';
 import { benchScim } from './scim.ts';
@@ -87,15 +88,23 @@ async function withServerDatabase(adminUrl: string, fn: (url: string) => Promise
 }
 
 process.stdout.write(`muster bench: node ${process.version}, loopback HTTP\n`);
-// BENCH_ONLY=postgres or BENCH_ONLY=pglite measures one engine; BENCH_PARTS=core,saml,scim (all by default) some parts.
+// BENCH_ONLY=postgres or BENCH_ONLY=pglite measures one engine; BENCH_PARTS=core,saml,scim,events (all by
+// default) some parts.
 const only = process.env.BENCH_ONLY;
-const parts = new Set((process.env.BENCH_PARTS ?? 'core,saml,scim').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'core,saml,scim,events').split(','));
+// The events part: a sync of BENCH_EVENTS_USERS users, then BENCH_EVENTS_RATE changes a second for BENCH_EVENTS_SECONDS.
+const eventsOptions = (defaultUsers: number) => ({
+  users: Number(process.env.BENCH_EVENTS_USERS ?? defaultUsers),
+  rate: Number(process.env.BENCH_EVENTS_RATE ?? 500),
+  seconds: Number(process.env.BENCH_EVENTS_SECONDS ?? 20),
+});
 const memory = async () => serveInProcess(await openDatabase({ memory: true }));
 if (only !== 'postgres') {
   if (parts.has('core')) await benchEngine('pglite', await memory());
   if (parts.has('saml')) await benchSaml('pglite', await memory());
   if (parts.has('scim'))
     await benchScim('pglite', await memory(), { users: Number(process.env.BENCH_PGLITE_USERS ?? 20_000) });
+  if (parts.has('events')) await benchEvents('pglite', await memory(), eventsOptions(20_000));
 }
 const serverUrl = only === 'pglite' ? undefined : process.env.DATABASE_URL;
 // On the server Muster runs as in production, in WORKERS processes of its own (BENCH_WORKERS, default 2).
@@ -112,6 +121,11 @@ if (serverUrl) {
       await benchScim('postgres', await serveWorkers(url, workers), {
         users: Number(process.env.BENCH_POSTGRES_USERS ?? 100_000),
       });
+    });
+  // As the SCIM part: Muster as in production, its supervising process delivering the webhooks.
+  if (parts.has('events'))
+    await withServerDatabase(serverUrl, async (url) => {
+      await benchEvents('postgres', await serveWorkers(url, workers), eventsOptions(100_000));
     });
 } else {
   process.stdout.write('(set DATABASE_URL=postgres://… to measure on a PostgreSQL server as well)\n');

@@ -7,8 +7,17 @@
  * PostgreSQL each line also shows its target and whether it is met.
  */
 
-import { client } from './client.ts';
-import { figuresOf, phaseBudgetSeconds, random, report, reportValue, thousands, timed } from './figures.ts';
+import { type Client, client } from './client.ts';
+import {
+  type Figures,
+  figuresOf,
+  phaseBudgetSeconds,
+  random,
+  report,
+  reportValue,
+  thousands,
+  timed,
+} from './figures.ts';
 import { benchMappings } from './mappings.ts';
 import { adminToken, type Served } from './serve.ts';
 
@@ -18,7 +27,12 @@ const groupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const patchSchema = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** The initial sync and the filling of the big group stop here at the latest (the bench then fails). */
-const syncBudgetSeconds = 900;
+export const syncBudgetSeconds = 900;
+
+/** With BENCH_PROGRESS set, where a long phase stands, on stderr. */
+export const progress = process.env.BENCH_PROGRESS
+  ? (s: string) => process.stderr.write(`  … ${s}\n`)
+  : () => {};
 
 const givenNames = [
   'Ada',
@@ -111,12 +125,54 @@ interface ListResponse {
 
 const q = (filter: string) => encodeURIComponent(filter);
 
+/** A new org with an API key and an Entra ID directory: the admin API as the key, and the directory's SCIM. */
+export async function entraDirectory(
+  origin: string,
+  name: string,
+): Promise<{ orgId: string; orgApi: Client; directoryId: string; scim: Client }> {
+  const api = client(`${origin}/api/v1`, adminToken, 'application/json');
+  const org = (await api('POST', '/orgs', { name })) as { id: string };
+  const { key } = (await api('POST', `/orgs/${org.id}/api-keys`, { name: 'bench' })) as { key: string };
+  const orgApi = client(`${origin}/api/v1`, key, 'application/json');
+  const directory = (await orgApi('POST', `/orgs/${org.id}/directories`, {
+    name: 'Entra ID',
+    provider: 'entra',
+  })) as { id: string; token: string };
+  const scim = client(`${origin}/scim/v2/${directory.id}`, directory.token, 'application/scim+json');
+  return { orgId: org.id, orgApi, directoryId: directory.id, scim };
+}
+
+/**
+ * The initial sync of N users, 32 clients: for each user, Entra looks the
+ * userName up, then creates it. The SCIM ids, by user; throws when the
+ * sync did not finish in `syncBudgetSeconds`.
+ */
+export async function initialSync(
+  engine: string,
+  scim: Client,
+  n: number,
+): Promise<{ ids: string[]; sync: Figures }> {
+  const ids: string[] = new Array(n);
+  let done = 0;
+  const ticker = setInterval(() => progress(`${engine} sync ${thousands(done)}/${thousands(n)}`), 10_000);
+  const sync = await timed(n, 32, syncBudgetSeconds, async (i) => {
+    const userName = userNameOf(i);
+    const found = (await scim('GET', `/Users?filter=${q(`userName eq "${userName}"`)}`)) as ListResponse;
+    if (found.totalResults !== 0) throw new Error(`${userName} already exists`);
+    ids[i] = ((await scim('POST', '/Users', entraUser(i))) as { id: string }).id;
+    done += 1;
+  }).finally(() => clearInterval(ticker));
+  if (sync.count < n)
+    throw new Error(`the sync created ${sync.count} of ${n} users in ${syncBudgetSeconds} s`);
+  return { ids, sync };
+}
+
 /**
  * Reads are measured in steady state: after a bulk load, once the table
  * upkeep Muster runs (or the server's autovacuum) has caught up, as it has a
  * few seconds after any real sync. The wait is reported.
  */
-async function settle(engine: string, served: Served, progress: (s: string) => void): Promise<void> {
+async function settle(engine: string, served: Served): Promise<void> {
   const waited = await served.settled();
   progress(`${engine} statistics settled after ${(waited / 1000).toFixed(1)} s`);
 }
@@ -128,31 +184,9 @@ export async function benchScim(engine: string, served: Served, options: { users
   const { origin } = served;
   process.stdout.write(`${engine} SCIM: Muster runs ${served.shape}\n`);
   const run = Date.now().toString(36);
-  const progress = process.env.BENCH_PROGRESS ? (s: string) => process.stderr.write(`  … ${s}\n`) : () => {};
   try {
-    const api = client(`${origin}/api/v1`, adminToken, 'application/json');
-    const org = (await api('POST', '/orgs', { name: `SCIM bench ${run}` })) as { id: string };
-    const { key } = (await api('POST', `/orgs/${org.id}/api-keys`, { name: 'bench' })) as { key: string };
-    const orgApi = client(`${origin}/api/v1`, key, 'application/json');
-    const directory = (await orgApi('POST', `/orgs/${org.id}/directories`, {
-      name: 'Entra ID',
-      provider: 'entra',
-    })) as { id: string; token: string };
-    const scim = client(`${origin}/scim/v2/${directory.id}`, directory.token, 'application/scim+json');
-
-    // The initial sync: for each user, Entra looks the userName up, then creates it.
-    const ids: string[] = new Array(n);
-    let done = 0;
-    const ticker = setInterval(() => progress(`${engine} sync ${thousands(done)}/${thousands(n)}`), 10_000);
-    const sync = await timed(n, 32, syncBudgetSeconds, async (i) => {
-      const userName = userNameOf(i);
-      const found = (await scim('GET', `/Users?filter=${q(`userName eq "${userName}"`)}`)) as ListResponse;
-      if (found.totalResults !== 0) throw new Error(`${userName} already exists`);
-      ids[i] = ((await scim('POST', '/Users', entraUser(i))) as { id: string }).id;
-      done += 1;
-    }).finally(() => clearInterval(ticker));
-    if (sync.count < n)
-      throw new Error(`the sync created ${sync.count} of ${n} users in ${syncBudgetSeconds} s`);
+    const { orgId, orgApi, directoryId, scim } = await entraDirectory(origin, `SCIM bench ${run}`);
+    const { ids, sync } = await initialSync(engine, scim, n);
     report(engine, 'SCIM sync: lookup + create user, 32 clients', sync, {
       text: '>= 1,500/s',
       met: sync.count / sync.seconds >= 1_500,
@@ -162,7 +196,7 @@ export async function benchScim(engine: string, served: Served, options: { users
       met: sync.seconds < 120,
     });
 
-    await settle(engine, served, progress);
+    await settle(engine, served);
     const pick = random(42);
     const lookups = await timed(5_000, 8, phaseBudgetSeconds, async () => {
       const i = Math.floor(pick() * n);
@@ -202,7 +236,7 @@ export async function benchScim(engine: string, served: Served, options: { users
       await scim('PATCH', `/Groups/${big}`, memberPatch('Add', ids.slice(i, i + 1_000)));
       if (i % 10_000 === 0) progress(`${engine} big group ${thousands(i)}/${thousands(n)}`);
     }
-    await settle(engine, served, progress);
+    await settle(engine, served);
 
     // One add and one remove on each group in turn, one request in flight, so both groups see the same
     // machine; each group's size stays put. Members are random users, so neither group gets a warmer cache.
@@ -273,8 +307,8 @@ export async function benchScim(engine: string, served: Served, options: { users
       engine,
       api: orgApi,
       scim,
-      orgId: org.id,
-      directoryId: directory.id,
+      orgId,
+      directoryId,
       groupId: big,
       groupName: 'Contoso All',
       memberIds: ids,

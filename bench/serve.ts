@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.ts';
 import { JobRunner } from '../src/domain/jobs/index.ts';
 import { mappingJobHandlers } from '../src/domain/mappings/index.ts';
+import { WebhookDispatcher } from '../src/domain/webhooks/index.ts';
+import { developmentMasterKey, SecretBox } from '../src/infra/crypto/index.ts';
+import { createDnsResolver } from '../src/infra/dns/index.ts';
 import { createLogger } from '../src/infra/log/index.ts';
 import { createMetrics } from '../src/infra/metrics/index.ts';
 import {
@@ -21,6 +24,7 @@ import {
   migrate,
   needsOwnUpkeep,
   openDatabase,
+  releaseWebhookLeases,
   startUpkeep,
   tableSizes,
 } from '../src/storage/index.ts';
@@ -47,13 +51,17 @@ async function waitSettled(db: Db): Promise<number> {
   }
 }
 
-/** Muster in this process, with the upkeep `npm start` would run. */
+/**
+ * Muster in this process, with the upkeep, background jobs and webhook
+ * deliveries `npm start` would run; webhooks may reach loopback, where the
+ * events bench listens.
+ */
 export async function serveInProcess(database: Database): Promise<Served> {
   await migrate(database);
   const logger = createLogger({ level: 'error', json: true, silent: true });
   const metrics = createMetrics(() => database.stats(), { defaultMetrics: false });
   const app = buildApp({
-    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1' },
+    config: { bodyLimitBytes: 1 << 20, publicUrl: 'http://127.0.0.1', webhookAllowPrivateNetworks: true },
     adminToken,
     db: database.db,
     logger,
@@ -67,6 +75,16 @@ export async function serveInProcess(database: Database): Promise<Served> {
     batchSize: 2000,
   });
   jobs.start();
+  // As `npm start` runs them (startWebhooks in src/main.ts): the default lease, DNS and options.
+  if (database.engine === 'pglite') await releaseWebhookLeases(database.db);
+  const dns = createDnsResolver();
+  const webhooks = new WebhookDispatcher(database.db, {
+    box: new SecretBox(developmentMasterKey),
+    network: { lookupHost: (host) => dns.lookupHost(host), allowPrivateNetworks: true },
+    leaseSeconds: 30,
+    onError: (error) => process.stderr.write(`webhook delivery failed: ${String(error)}\n`),
+  });
+  webhooks.start();
   const server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
@@ -75,6 +93,7 @@ export async function serveInProcess(database: Database): Promise<Served> {
     settled: () => waitSettled(database.db),
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
+      await webhooks.stop();
       await jobs.stop();
       await upkeep?.stop();
       await database.close();
@@ -93,7 +112,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `node src/main.ts` with WORKERS=n on the server at `url`; resolves once it answers /readyz. */
+/**
+ * `node src/main.ts` with WORKERS=n on the server at `url`; resolves once it
+ * answers /readyz. Its supervising process delivers webhooks, which may
+ * reach loopback, where the events bench listens.
+ */
 export async function serveWorkers(url: string, workers: number): Promise<Served> {
   const port = await freePort();
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -107,6 +130,7 @@ export async function serveWorkers(url: string, workers: number): Promise<Served
       ADMIN_TOKEN: adminToken,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
