@@ -7,7 +7,13 @@ import { createDnsResolver } from './infra/dns/index.ts';
 import type { Logger } from './infra/log/index.ts';
 import type { Metrics } from './infra/metrics/index.ts';
 import { adminApiRouter } from './protocols/admin-api/index.ts';
-import { jsonBody, notFoundHandler, renderJsonError, requestContext } from './protocols/http/index.ts';
+import {
+  jsonBody,
+  notFoundHandler,
+  renderJsonError,
+  requestContext,
+  stylesheetHandler,
+} from './protocols/http/index.ts';
 import { opsRouter } from './protocols/ops/index.ts';
 import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
@@ -64,6 +70,7 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger, deps.metrics));
+  app.get('/assets/muster.css', stylesheetHandler);
   app.use(
     opsRouter({ db: deps.db, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) }),
   );

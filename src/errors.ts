@@ -50,16 +50,24 @@ export class MusterError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly ErrorDetail[] | undefined;
   readonly scimType: ScimType | undefined;
+  /** For a rate limit: seconds until a retry can succeed, sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { details?: readonly ErrorDetail[]; cause?: unknown; scimType?: ScimType },
+    options?: {
+      details?: readonly ErrorDetail[];
+      cause?: unknown;
+      scimType?: ScimType;
+      retryAfterSeconds?: number;
+    },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
     this.scimType = options?.scimType;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {
@@ -85,6 +93,13 @@ export function isMusterError(value: unknown): value is MusterError {
 /** A SCIM 400 with its scimType. */
 export function scimBadRequest(scimType: ScimType, message: string): MusterError {
   return new MusterError('bad_request', message, { scimType });
+}
+
+/** A 429 that says when to come back. */
+export function rateLimited(message: string, retryAfterSeconds: number): MusterError {
+  return new MusterError('rate_limited', message, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
 }
 
 export function notFound(what: string): MusterError {

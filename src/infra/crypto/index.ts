@@ -42,6 +42,11 @@ export function secretMatchesHash(secret: string, storedHash: string): boolean {
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
 
+/** A key for one purpose (such as signing form tokens), derived from MASTER_KEY: the same in every process. */
+export function derivedKey(masterKey: string, purpose: string): string {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'muster', `muster ${purpose} v1`, 32)).toString('base64url');
+}
+
 /** Used only outside production when MASTER_KEY is unset; start-up warns about it. */
 export const developmentMasterKey = 'muster-development-master-key-not-for-production-use';
 

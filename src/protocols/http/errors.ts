@@ -51,6 +51,8 @@ export const renderJsonError: ErrorRequestHandler = (error, _req, res, _next) =>
     res.end();
     return;
   }
+  if (musterError.retryAfterSeconds !== undefined)
+    res.set('Retry-After', String(musterError.retryAfterSeconds));
   res.status(musterError.status).json(errorBody(musterError, state.requestId));
 };
 

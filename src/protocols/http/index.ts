@@ -9,7 +9,17 @@ export {
   systemChangeOf,
 } from './context.ts';
 export { cookiesOf } from './cookies.ts';
+export { type CsrfOptions, checkCsrf, csrfCookieName, csrfField } from './csrf.ts';
 export { type ErrorBody, errorBody, notFoundHandler, renderJsonError, toMusterError } from './errors.ts';
 export { renderHtmlError } from './html.ts';
 export { bindBrowser, browserMatches, type LoginBinding } from './login-binding.ts';
+export {
+  escapeHtml,
+  html,
+  type Page,
+  pageStylesheet,
+  renderPage,
+  SafeHtml,
+  stylesheetHandler,
+} from './page.ts';
 export { requestContext } from './request-context.ts';

@@ -1,0 +1,84 @@
+import type { RequestHandler, Response } from 'express';
+
+/** Text made safe for HTML, in content and in quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+/** A piece of HTML that is already safe: built with `html` or escaped. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/**
+ * A template tag that escapes every value it is given, except SafeHtml
+ * (and arrays of it): pages are built from it, so no value reaches the
+ * page unescaped by accident.
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    const part = (v: unknown): string =>
+      v instanceof SafeHtml ? v.value : Array.isArray(v) ? v.map(part).join('') : escapeHtml(String(v ?? ''));
+    out += part(value) + (strings[i + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+// One stylesheet for every page, served from /assets, so the CSP needs no 'unsafe-inline'.
+export const pageStylesheet = `
+body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2328;background:#fff}
+h1{font-size:1.5rem;margin:0 0 1rem}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input{font:inherit;width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #57606a;border-radius:6px}
+input:focus,button:focus,a:focus{outline:3px solid #0969da;outline-offset:2px}
+button,.button{display:inline-block;font:inherit;font-weight:600;margin-top:1.25rem;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#0a5cc2;color:#fff;text-decoration:none;cursor:pointer}
+.error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;padding:.6rem;border-radius:6px}
+.note{color:#57606a}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:600}
+code{background:#f3f3f3;padding:.1rem .3rem}
+`;
+
+export interface Page {
+  readonly title: string;
+  readonly body: SafeHtml;
+  readonly status?: number;
+}
+
+/**
+ * A server-rendered page: no script, one stylesheet from this origin, a
+ * Content-Security-Policy without 'unsafe-inline', forms posting only to
+ * this origin, never cached, never framed.
+ */
+export function renderPage(res: Response, page: Page): void {
+  res
+    .status(page.status ?? 200)
+    .set('Content-Type', 'text/html; charset=utf-8')
+    .set('Cache-Control', 'no-store')
+    .set(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
+    .set('X-Frame-Options', 'DENY')
+    .set('X-Content-Type-Options', 'nosniff')
+    .set('Referrer-Policy', 'no-referrer')
+    .send(
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${page.title}</title><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/assets/muster.css"></head><body><main><h1>${page.title}</h1>${page.body}</main></body></html>`
+        .value,
+    );
+}
+
+/** GET /assets/muster.css: the pages' stylesheet, cached for a day. */
+export const stylesheetHandler: RequestHandler = (_req, res) => {
+  res
+    .set('Content-Type', 'text/css; charset=utf-8')
+    .set('Cache-Control', 'public, max-age=86400')
+    .send(pageStylesheet);
+};
