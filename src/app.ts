@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { SigningKeys } from './domain/sessions/index.ts';
 import { ScimRequestLog } from './domain/sources/index.ts';
 import type { Config } from './infra/config/index.ts';
-import { developmentMasterKey, SecretBox } from './infra/crypto/index.ts';
+import { derivedKey, developmentMasterKey, SecretBox } from './infra/crypto/index.ts';
 import { createDnsResolver } from './infra/dns/index.ts';
 import type { Logger } from './infra/log/index.ts';
 import type { Metrics } from './infra/metrics/index.ts';
@@ -14,6 +14,8 @@ import {
   requestContext,
   stylesheetHandler,
 } from './protocols/http/index.ts';
+import { inviteRouter } from './protocols/invite/index.ts';
+import { loginRouter } from './protocols/login/index.ts';
 import { opsRouter } from './protocols/ops/index.ts';
 import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
@@ -31,6 +33,7 @@ export interface AppDeps {
         | 'allowInsecureLoopbackIssuers'
         | 'dnsServers'
         | 'webhookAllowPrivateNetworks'
+        | 'trustProxyHops'
       >
     >;
   readonly adminToken: string;
@@ -69,6 +72,8 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind proxies the operator named, req.ip is the client's address they report (sign-in throttling counts by it).
+  if (deps.config.trustProxyHops) app.set('trust proxy', deps.config.trustProxyHops);
   app.use(requestContext(deps.logger, deps.metrics));
   app.get('/assets/muster.css', stylesheetHandler);
   app.use(
@@ -98,6 +103,15 @@ export function buildApp(deps: AppDeps): Express {
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));
   app.use(signInRouter(flows));
+  app.use(loginRouter({ ...signIn, masterKey: deps.config.masterKey ?? developmentMasterKey }));
+  app.use(
+    inviteRouter({
+      db: deps.db,
+      keys: signingKeys,
+      publicUrl: deps.config.publicUrl,
+      csrfSecret: derivedKey(deps.config.masterKey ?? developmentMasterKey, 'csrf'),
+    }),
+  );
   app.use(
     scimService({
       db: deps.db,

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { buildApp } from './app.ts';
+import { sweepInvitations } from './domain/invitations/index.ts';
 import { JobRunner } from './domain/jobs/index.ts';
+import { MailDispatcher } from './domain/mail/index.ts';
 import { mappingJobHandlers } from './domain/mappings/index.ts';
 import { SigningKeys } from './domain/sessions/index.ts';
 import {
@@ -14,6 +16,7 @@ import { type Config, ConfigError, loadConfig } from './infra/config/index.ts';
 import { developmentMasterKey, randomSecret, SecretBox } from './infra/crypto/index.ts';
 import { createDnsResolver } from './infra/dns/index.ts';
 import { createLogger, type Logger } from './infra/log/index.ts';
+import { logTransport, smtpTransport } from './infra/mail/index.ts';
 import { createMetrics } from './infra/metrics/index.ts';
 import { samlJobHandlers } from './protocols/saml/index.ts';
 import {
@@ -103,7 +106,8 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
   const upkeep = await upkeepFor(database, logger);
   const jobs = await startJobs(database, config, logger);
   const webhooks = await startWebhooks(database, config, logger);
-  const certificates = startCertificateWatch(database, logger);
+  const mail = startMail(database, config, logger);
+  const certificates = startHourlyChecks(database, config, logger);
   superviseWorkers({
     count: config.workers,
     env: { ADMIN_TOKEN: adminToken },
@@ -111,6 +115,7 @@ async function supervise(config: Config, logger: Logger): Promise<void> {
     onStopped: async () => {
       certificates.stop();
       await webhooks.stop();
+      await mail.stop();
       await jobs.stop();
       await upkeep?.stop();
       await database.close();
@@ -171,14 +176,51 @@ async function startWebhooks(database: Database, config: Config, logger: Logger)
   return dispatcher;
 }
 
-/** Hourly, from start-up on: connection certificates that end within 30 days are announced, once each. */
-function startCertificateWatch(database: Database, logger: Logger): { stop(): void } {
+/**
+ * The mail outbox is sent beside the webhooks, in the process that owns
+ * the background jobs: to SMTP_URL, or, without it, to the log, where the
+ * operator of a fresh install reads it.
+ */
+function startMail(database: Database, config: Config, logger: Logger): { stop(): Promise<void> } {
+  const transport = config.smtpUrl
+    ? smtpTransport({ url: config.smtpUrl, from: config.mailFrom })
+    : logTransport(logger);
+  if (config.smtpUrl)
+    logger.info('mail goes to an SMTP server', { smtp: transport.target, from: config.mailFrom });
+  else logger.warn('SMTP_URL is not set; mail is written to the log and the mail_outbox table, not sent');
+  const dispatcher = new MailDispatcher(database.db, {
+    transport,
+    leaseSeconds: config.jobLeaseSeconds,
+    onError: (error) => logger.warn('mail dispatch failed', { error: String(error) }),
+    onFailed: ({ retryAt, ...failure }) =>
+      retryAt
+        ? logger.warn('mail not sent; will retry', { ...failure, retryAt: retryAt.toISOString() })
+        : logger.error('mail not sent; given up', failure),
+  });
+  dispatcher.start();
+  return {
+    stop: async () => {
+      await dispatcher.stop();
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Hourly, from start-up on: connection certificates that end within 30
+ * days are announced, once each; invitations past their end are marked
+ * expired, and those ending within a day get their reminder.
+ */
+function startHourlyChecks(database: Database, config: Config, logger: Logger): { stop(): void } {
   const check = () =>
-    warnExpiringCertificates(database.db)
-      .then((warned) => {
+    Promise.all([
+      warnExpiringCertificates(database.db).then((warned) => {
         if (warned > 0) logger.info('connection certificates expiring', { certificates: warned });
-      })
-      .catch((error: unknown) => logger.warn('certificate check failed', { error: String(error) }));
+      }),
+      sweepInvitations(database.db, { publicUrl: config.publicUrl }).then(({ expired, reminded }) => {
+        if (expired + reminded > 0) logger.info('invitations swept', { expired, reminded });
+      }),
+    ]).catch((error: unknown) => logger.warn('hourly checks failed', { error: String(error) }));
   void check();
   const timer = setInterval(check, 3600_000);
   timer.unref();
@@ -204,7 +246,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const upkeep = worker ? undefined : await upkeepFor(database, logger);
   const jobs = worker ? undefined : await startJobs(database, config, logger);
   const webhooks = worker ? undefined : await startWebhooks(database, config, logger);
-  const certificates = worker ? undefined : startCertificateWatch(database, logger);
+  const mail = worker ? undefined : startMail(database, config, logger);
+  const certificates = worker ? undefined : startHourlyChecks(database, config, logger);
   let shuttingDown = false;
   const scimRequestLog = new ScimRequestLog(database.db, {
     onError: (error, lost) => logger.warn('SCIM request log not written', { error: String(error), lost }),
@@ -255,6 +298,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     await scimRequestLog.flush();
     certificates?.stop();
     await webhooks?.stop();
+    await mail?.stop();
     await jobs?.stop();
     await upkeep?.stop();
     await database.close();

@@ -14,6 +14,9 @@ export interface OrgsTable {
   name: string;
   slug: string;
   app_urls: ColumnType<string[], string[] | undefined, string[]>;
+  invitation_expiry_days: Generated<number>;
+  invitations_per_hour: Generated<number>;
+  invitation_reminders: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -350,6 +353,90 @@ export interface WebhookRedeliveriesTable {
   created_at: CreatedAt;
 }
 
+export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
+export interface InvitationTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: 'member' | 'admin';
+  team_ids: ColumnType<string[], string[] | undefined, string[]>;
+  tags: ColumnType<InvitationTag[], string | undefined, string>;
+  message: string | null;
+  token_hash: string;
+  expires_at: Date;
+  status: Generated<InvitationStatus>;
+  invited_by_type: ActorType;
+  invited_by_id: string | null;
+  invited_by_user_id: string | null;
+  inviter_name: string | null;
+  accepted_at: Date | null;
+  accepted_user_id: string | null;
+  revoked_at: Date | null;
+  sent_count: Generated<number>;
+  last_sent_at: ColumnType<Date, Date | undefined, Date>;
+  reminded_at: Date | null;
+  renewal_requested_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type MailState = 'queued' | 'sent' | 'failed';
+
+export interface MailOutboxTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  subject_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  state: Generated<MailState>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_error: string | null;
+  sent_at: Date | null;
+  locked_by: string | null;
+  locked_until: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface LocalCredentialsTable {
+  org_id: string;
+  user_id: string;
+  /** argon2id, PHC string format. */
+  password_hash: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type LoginThrottleScope = 'account' | 'ip' | 'reset';
+
+export interface LoginThrottlesTable {
+  scope: LoginThrottleScope;
+  subject_hash: string;
+  failures: Generated<number>;
+  locked_until: Date | null;
+  last_failure_at: ColumnType<Date, Date | undefined, Date>;
+  expires_at: Date;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -384,6 +471,11 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_redeliveries: WebhookRedeliveriesTable;
+  mail_outbox: MailOutboxTable;
+  invitations: InvitationsTable;
+  local_credentials: LocalCredentialsTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  login_throttles: LoginThrottlesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -409,3 +501,7 @@ export type SigningKeyRow = Selectable<SigningKeysTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type MailRow = Selectable<MailOutboxTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type LocalCredentialRow = Selectable<LocalCredentialsTable>;
+export type PasswordResetTokenRow = Selectable<PasswordResetTokensTable>;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Config, ConfigError, loadConfig, settings } from '../../src/infra/config/index.ts';
+import { isMailbox, parseSmtpUrl } from '../../src/infra/mail/index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'muster-config-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -425,4 +426,107 @@ describe('NODE_ENV=production', () => {
   it('a NODE_ENV that is not development, production or test', () => {
     assertNamesSetting(configError({ NODE_ENV: 'prod' }), 'NODE_ENV');
   });
+});
+
+describe('mail settings', () => {
+  it('MAIL_FROM defaults to Muster <no-reply@…> at the host of PUBLIC_URL', () => {
+    assert.equal(loadConfig({}, work).mailFrom, 'Muster <no-reply@localhost>');
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'https://sso.example.com:8443/muster' }, work).mailFrom,
+      'Muster <no-reply@sso.example.com>',
+    );
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'http://192.0.2.10:8080' }, work).mailFrom,
+      'Muster <no-reply@[192.0.2.10]>',
+    );
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'http://[2001:db8::1]:8080' }, work).mailFrom,
+      'Muster <no-reply@[IPv6:2001:db8::1]>',
+    );
+    for (const url of ['https://sso.example.com', 'http://192.0.2.10', 'http://[2001:db8::1]']) {
+      assert.ok(
+        isMailbox(loadConfig({ PUBLIC_URL: url }, work).mailFrom),
+        `the default for ${url} is an address`,
+      );
+    }
+  });
+
+  it('MAIL_FROM takes a bare address or one with a display name, from the environment or the file', () => {
+    const cases = [
+      'no-reply@example.com',
+      'Acme Access <access@mail.acme.example>',
+      '"Acme, Inc." <access@acme.example>',
+      '  padded@example.com  ',
+    ];
+    for (const value of cases) assert.equal(loadConfig({ MAIL_FROM: value }, work).mailFrom, value.trim());
+    const path = configFile('muster.yaml', 'MAIL_FROM: "Ops <ops@example.com>"\n');
+    assert.equal(loadConfig({ CONFIG_FILE: path }, work).mailFrom, 'Ops <ops@example.com>');
+  });
+
+  const badFrom: Array<[string, string]> = [
+    ['not an address', 'muster'],
+    ['no domain', 'no-reply@'],
+    ['an empty angle address', 'Muster <>'],
+    ['two addresses', 'a@example.com, b@example.com'],
+    ['a header smuggled in', 'a@example.com\r\nBcc: victim@example.com'],
+    ['a line break in the name', 'Muster\n <a@example.com>'],
+  ];
+  for (const [problem, value] of badFrom) {
+    it(`MAIL_FROM with ${problem} is refused in one line`, () => {
+      const error = configError({ MAIL_FROM: value });
+      assertNamesSetting(error, 'MAIL_FROM');
+      assert.match(error.message, /must be an address/);
+    });
+  }
+
+  it('SMTP_URL: smtp:// and smtps:// with or without credentials and port', () => {
+    const cases: Array<
+      [string, { host: string; port: number; secure: boolean; user?: string; pass?: string }]
+    > = [
+      ['smtp://mail.example.com', { host: 'mail.example.com', port: 587, secure: false }],
+      ['smtps://mail.example.com', { host: 'mail.example.com', port: 465, secure: true }],
+      ['smtp://relay.internal:25', { host: 'relay.internal', port: 25, secure: false }],
+      [
+        'smtp://apikey:p%40ss%3Aw0rd@smtp.example.com:2525/',
+        { host: 'smtp.example.com', port: 2525, secure: false, user: 'apikey', pass: 'p@ss:w0rd' },
+      ],
+      ['smtp://[2001:db8::25]:2525', { host: '2001:db8::25', port: 2525, secure: false }],
+    ];
+    for (const [url, expected] of cases) {
+      assert.equal(loadConfig({ SMTP_URL: url }, work).smtpUrl, url);
+      const endpoint = parseSmtpUrl(url);
+      assert.ok(!('problem' in endpoint), url);
+      assert.deepEqual(
+        {
+          host: endpoint.host,
+          port: endpoint.port,
+          secure: endpoint.secure,
+          user: endpoint.user,
+          pass: endpoint.pass,
+        },
+        { user: undefined, pass: undefined, ...expected },
+        url,
+      );
+      assert.ok(!endpoint.target.includes('@'), `the target shows no credentials: ${endpoint.target}`);
+    }
+  });
+
+  const badSmtp: Array<[string, string, RegExp]> = [
+    ['another scheme', 'http://mailer:m41l-p4ssw0rd@mail.internal', /smtp:\/\/ or smtps:\/\//],
+    ['no URL at all', 'mail.example.com:587', /like smtp:\/\//],
+    ['no host', 'smtp://', /name a host/],
+    ['a path', 'smtp://user:m41l-p4ssw0rd@mail.example.com:587/inbox', /no path/],
+    ['a query', 'smtp://user:m41l-p4ssw0rd@mail.example.com:587?tls=off', /no path, query/],
+    ['a password without a user', 'smtp://:m41l-p4ssw0rd@mail.example.com', /password without a user/],
+    ['port 0', 'smtps://mail.example.com:0', /port/],
+    ['a port out of range', 'smtp://mail.example.com:70000', /like smtp:\/\//],
+  ];
+  for (const [problem, value, says] of badSmtp) {
+    it(`SMTP_URL with ${problem} is refused at start in one line that keeps the password out`, () => {
+      const error = configError({ SMTP_URL: value });
+      assertNamesSetting(error, 'SMTP_URL');
+      assert.match(error.message, says);
+      assert.ok(!leaks(error.message, 'm41l-p4ssw0rd'), error.message);
+    });
+  }
 });

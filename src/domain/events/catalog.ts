@@ -25,6 +25,10 @@ export const eventTypes = [
   'session.signed_in',
   'session.signed_out',
   'certificate.expiring',
+  'invitation.created',
+  'invitation.accepted',
+  'invitation.expired',
+  'invitation.revoked',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];
@@ -85,6 +89,7 @@ function removedMember(change: AuditedChange): Json {
 const catalog: Readonly<Record<string, Projection>> = {
   'scim.user_created': one('user.created'),
   'sso.user_created': one('user.created'),
+  'invitation.user_created': one('user.created'),
   'scim.user_updated': one('user.updated'),
   // A directory took over a user that was there (same email, or signed in as its externalId): its
   // profile and status are now the directory's.
@@ -127,6 +132,10 @@ const catalog: Readonly<Record<string, Projection>> = {
   'directory.updated': one('directory.updated'),
   'directory.deleted': one('directory.deleted', 'before'),
   'connection.certificate_expiring': one('certificate.expiring'),
+  'invitation.created': one('invitation.created'),
+  'invitation.accepted': one('invitation.accepted'),
+  'invitation.expired': one('invitation.expired'),
+  'invitation.revoked': one('invitation.revoked'),
   'session.started': session('session.signed_in'),
   'session.ended': session('session.signed_out', 'logout'),
   'session.revoked': session('session.signed_out'),

@@ -3,6 +3,7 @@ import { isUuid } from '../../infra/ids/index.ts';
 import type { Db, MemberFilter, OrgRole, PageOf, PageRequest, UserRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 import { adminCause, auditEventRow, type ChangeContext, recordAudit } from '../audit/index.ts';
+import { revokeInvitationsSentBy } from '../invitations/index.ts';
 import { recomputeRolesOf } from '../mappings/index.ts';
 import { getTeam } from '../orgs/index.ts';
 import { type Member, type MemberDetail, toMember, toMemberDetail } from './view.ts';
@@ -179,7 +180,9 @@ export async function updateMember(
 /**
  * Removes a member from the org at once: the user, every grant and
  * membership, and any SCIM link (the IdP sees the user gone, and pushes it
- * again only if it still assigns it). The audit log keeps the history.
+ * again only if it still assigns it). Their sessions end with the user, and
+ * the API keys they made and the invitations they sent are revoked. The
+ * audit log keeps the history.
  */
 export async function removeMember(db: Db, ctx: ChangeContext, orgId: string, ref: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -194,6 +197,15 @@ export async function removeMember(db: Db, ctx: ChangeContext, orgId: string, re
         'user_count',
         -1,
       );
+    // Offboarding in one step: the keys they made and the invitations they sent go with them.
+    const keys = await store.revokeApiKeysCreatedBy(trx, orgId, `user:${user.id}`, new Date());
+    for (const keyId of keys)
+      await recordAudit(trx, ctx, orgId, {
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id: keyId },
+        after: { reason: 'creator_removed', userId: user.id },
+      });
+    await revokeInvitationsSentBy(trx, ctx, orgId, user.id);
     await store.deleteUser(trx, orgId, user.id);
     await recordAudit(trx, ctx, orgId, {
       action: 'member.removed',

@@ -52,7 +52,7 @@ export interface AuthenticatedSession {
   readonly tokenExpired: boolean;
 }
 
-export type SessionRevocation = 'user_suspended' | 'idp_logout' | 'admin';
+export type SessionRevocation = 'user_suspended' | 'idp_logout' | 'admin' | 'password_reset';
 
 async function claimsFor(db: Db, orgId: string, userId: string, sessionId: string) {
   const user = await store.sessionClaimsOf(db, orgId, userId);

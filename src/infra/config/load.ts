@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { defaultMailFrom } from '../mail/index.ts';
 import { type SettingName, type SettingSpec, settingNames, settings } from './schema.ts';
 
 export interface Config {
@@ -13,9 +14,12 @@ export interface Config {
   readonly databasePoolMax: number;
   readonly adminToken: string | undefined;
   readonly smtpUrl: string | undefined;
+  /** The From address of outgoing mail. */
+  readonly mailFrom: string;
   readonly masterKey: string | undefined;
   readonly allowInsecureLoopbackIssuers: boolean;
   readonly webhookAllowPrivateNetworks: boolean;
+  readonly trustProxyHops: number;
   /** DNS servers for TXT and host lookups; undefined: the system's. */
   readonly dnsServers: readonly string[] | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'http' | 'debug';
@@ -79,7 +83,10 @@ function readConfigFile(path: string, cwd: string): Raw {
 }
 
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // Control characters are shown escaped: the message stays one line.
+  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\p{Cc}/gu, (c) =>
+    JSON.stringify(c).slice(1, -1),
+  );
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -112,18 +119,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
 
   const nodeEnv = pick('NODE_ENV') ?? 'development';
   const port = pick('PORT') ?? 8080;
+  const publicUrl = pick('PUBLIC_URL') ?? `http://localhost:${port}`;
   const config: Config = {
     env: nodeEnv,
     port,
-    publicUrl: pick('PUBLIC_URL') ?? `http://localhost:${port}`,
+    publicUrl,
     dataDir: resolve(cwd, pick('DATA_DIR') ?? './data'),
     databaseUrl: pick('DATABASE_URL'),
     databasePoolMax: pick('DATABASE_POOL_MAX') ?? 10,
     adminToken: pick('ADMIN_TOKEN'),
     smtpUrl: pick('SMTP_URL'),
+    mailFrom: pick('MAIL_FROM') ?? defaultMailFrom(publicUrl),
     masterKey: pick('MASTER_KEY'),
     allowInsecureLoopbackIssuers: pick('ALLOW_INSECURE_LOOPBACK_ISSUERS') ?? false,
     webhookAllowPrivateNetworks: pick('WEBHOOK_ALLOW_PRIVATE_NETWORKS') ?? false,
+    trustProxyHops: pick('TRUST_PROXY_HOPS') ?? 0,
     dnsServers: pick('DNS_SERVERS'),
     logLevel: pick('LOG_LEVEL') ?? 'http',
     bodyLimitBytes: pick('BODY_LIMIT_BYTES') ?? 1024 * 1024,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDnsServer } from '../dns/index.ts';
+import { isMailbox, parseSmtpUrl } from '../mail/index.ts';
 
 /**
  * Every setting Muster reads, declared once: the loader, the validation and
@@ -110,8 +111,20 @@ export const settings = {
   SMTP_URL: {
     description:
       '`smtp://user:pass@host:port` (or `smtps://`): where mail is sent. Unset: mail goes to the outbox table and the log.',
-    schema: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587'),
+    schema: z.string().superRefine((value, ctx) => {
+      const endpoint = parseSmtpUrl(value);
+      if ('problem' in endpoint) ctx.addIssue({ code: 'custom', message: endpoint.problem });
+    }),
     secret: true,
+  },
+  MAIL_FROM: {
+    description:
+      'The From address of the mail Muster sends, `Name <address>` or a bare address. The SMTP server must ' +
+      'accept it as a sender.',
+    defaultText: 'Muster <no-reply@{host of PUBLIC_URL}>',
+    schema: z.string().trim().refine(isMailbox, {
+      error: 'must be an address like "Muster <no-reply@example.com>" or no-reply@example.com',
+    }),
   },
   MASTER_KEY: {
     description:
@@ -126,6 +139,19 @@ export const settings = {
       'Refused in production.',
     defaultText: 'false',
     schema: booleanSchema,
+  },
+  TRUST_PROXY_HOPS: {
+    description:
+      'How many proxies or load balancers stand in front of Muster. With 1 or more, the client address that ' +
+      'sign-in throttling counts by is the one they report in X-Forwarded-For, that many hops back; with 0, ' +
+      'the address of the connection. Set it only to what your proxies really add: a client can write ' +
+      'X-Forwarded-For itself.',
+    defaultText: '0',
+    schema: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 10')
+      .max(10, 'must be between 0 and 10'),
   },
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: {
     description:
@@ -167,7 +193,7 @@ export const settings = {
       'How long a background job (such as a group mapping reconciliation) or a webhook endpoint stays claimed ' +
       'by a process without progress. A job whose process died is resumed from its last committed batch once ' +
       'this runs out, and its webhooks from their last committed delivery; with the embedded database, at ' +
-      'the next start.',
+      'the next start. A mail in the outbox is claimed the same way; its send may take half of this.',
     defaultText: '30',
     schema: positiveInt(3600),
   },

@@ -44,7 +44,9 @@ export function secretMatchesHash(secret: string, storedHash: string): boolean {
 
 /** A key for one purpose (such as signing form tokens), derived from MASTER_KEY: the same in every process. */
 export function derivedKey(masterKey: string, purpose: string): string {
-  return Buffer.from(hkdfSync('sha256', masterKey, 'muster', `muster ${purpose} v1`, 32)).toString('base64url');
+  return Buffer.from(hkdfSync('sha256', masterKey, 'muster', `muster ${purpose} v1`, 32)).toString(
+    'base64url',
+  );
 }
 
 /** Used only outside production when MASTER_KEY is unset; start-up warns about it. */
@@ -88,3 +90,15 @@ export class SecretBox {
     );
   }
 }
+
+export { commonPasswordCount, isCommonPassword } from './common-passwords.ts';
+export {
+  normalizePassword,
+  PasswordHasher,
+  type PasswordHasherOptions,
+  type PasswordHasherStats,
+  type PasswordHashParams,
+  passwordHasher,
+  passwordHashParams,
+  passwordHashParamsOf,
+} from './password.ts';

@@ -4,6 +4,7 @@ import { connectionOperations } from './connections.ts';
 import { directoryOperations } from './directories.ts';
 import { eventOperations } from './events.ts';
 import { groupMappingOperations } from './group-mappings.ts';
+import { invitationOperations } from './invitations.ts';
 import { memberOperations } from './members.ts';
 import type { AnyOperation } from './operation.ts';
 import { orgOperations } from './orgs.ts';
@@ -18,6 +19,7 @@ export const allOperations: readonly AnyOperation[] = [
   ...connectionOperations,
   ...groupMappingOperations,
   ...memberOperations,
+  ...invitationOperations,
   ...auditOperations,
   ...eventOperations,
   ...webhookOperations,

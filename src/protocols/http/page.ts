@@ -50,6 +50,25 @@ export interface Page {
   readonly title: string;
   readonly body: SafeHtml;
   readonly status?: number;
+  /**
+   * Origins a form of the page may end up at besides this one: browsers
+   * hold the redirect after a post to form-action too, and a sign-in ends
+   * at the org's application.
+   */
+  readonly formTargets?: readonly string[];
+}
+
+function formAction(targets: readonly string[] = []): string {
+  const origins = new Set<string>();
+  for (const target of targets) {
+    try {
+      const url = new URL(target);
+      if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
+    } catch {
+      // Not a URL: nothing to allow.
+    }
+  }
+  return ["'self'", ...origins].join(' ');
 }
 
 /**
@@ -64,7 +83,7 @@ export function renderPage(res: Response, page: Page): void {
     .set('Cache-Control', 'no-store')
     .set(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction(page.formTargets)}; frame-ancestors 'none'; base-uri 'none'`,
     )
     .set('X-Frame-Options', 'DENY')
     .set('X-Content-Type-Options', 'nosniff')

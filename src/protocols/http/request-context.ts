@@ -6,6 +6,11 @@ import { routeOf, stateOf } from './context.ts';
 
 const acceptableId = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Paths that carry a single-use secret (an invitation, a password reset) are logged without it. */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/(invite|login\/reset)\/[^/]+/, '/$1/:token');
+}
+
 /**
  * Gives each request an id (the caller's X-Request-Id when it is sane), a
  * logger that carries it, and on finish one log line and its metrics.
@@ -26,7 +31,7 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       metrics.httpDuration.observe(labels, seconds);
       state.log.http('request', {
         method: req.method,
-        path: req.path,
+        path: loggablePath(req.path),
         route: labels.route,
         status: res.statusCode,
         ms: Math.round(seconds * 1000),

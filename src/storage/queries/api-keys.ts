@@ -65,3 +65,21 @@ export async function touchApiKey(db: Db, orgId: string, keyId: string, at: Date
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', staleBefore)]))
     .execute();
 }
+
+/** Revokes the live keys a member made (created_by `user:{id}`): part of removing the member. */
+export async function revokeApiKeysCreatedBy(
+  db: Db,
+  orgId: string,
+  createdBy: string,
+  at: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('created_by', '=', createdBy)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

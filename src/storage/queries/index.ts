@@ -1,3 +1,4 @@
+export * from './accounts.ts';
 export * from './api-keys.ts';
 export * from './audit-events.ts';
 export * from './connection-domains.ts';
@@ -8,8 +9,10 @@ export * from './event-feed.ts';
 export * from './grants.ts';
 export * from './group-mappings.ts';
 export * from './health.ts';
+export * from './invitations.ts';
 export * from './jobs.ts';
 export * from './login-transactions.ts';
+export * from './mail.ts';
 export * from './mapping-preview.ts';
 export * from './members.ts';
 export * from './orgs.ts';

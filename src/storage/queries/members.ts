@@ -283,3 +283,36 @@ export function auditEventsByIds(db: Db, orgId: string, ids: readonly string[]) 
     .where('id', 'in', [...ids])
     .execute();
 }
+
+/** A team held through one source (such as an accepted invitation), with the audit event that granted it. */
+export async function addSourceMembership(
+  db: Db,
+  orgId: string,
+  grant: { userId: string; teamId: string; source: GrantSource; sourceId: string; eventId: string },
+): Promise<void> {
+  await db
+    .insertInto('memberships')
+    .values({
+      org_id: orgId,
+      user_id: grant.userId,
+      team_id: grant.teamId,
+      source: grant.source,
+      source_id: grant.sourceId,
+      event_id: grant.eventId,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** The org's owners and admins who are active, a few: whom to tell when no single person is. */
+export function orgAdmins(db: Db, orgId: string, limit: number) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('org_id', '=', orgId)
+    .where('role', 'in', ['owner', 'admin'])
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -59,3 +59,30 @@ export async function deleteTeam(db: Db, orgId: string, teamId: string): Promise
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** The org's teams named by id, slug or name (any case): what an invitation's teams resolve to. */
+export async function teamsByRefs(db: Db, orgId: string, refs: readonly string[]): Promise<TeamRow[]> {
+  if (refs.length === 0) return [];
+  const ids = refs.filter((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r));
+  const lowered = refs.map((r) => r.toLowerCase());
+  return db
+    .selectFrom('teams')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      eb.or([
+        ...(ids.length > 0
+          ? [
+              eb(
+                'id',
+                'in',
+                ids.map((i) => i.toLowerCase()),
+              ),
+            ]
+          : []),
+        eb('slug', 'in', lowered),
+        eb(eb.fn('lower', ['name']), 'in', lowered),
+      ]),
+    )
+    .execute();
+}

@@ -1,0 +1,1 @@
+export { type InviteDeps, inviteRouter } from './router.ts';
