@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import supertest from 'supertest';
+import { generateCertifiedKeyPair } from '../../../src/infra/crypto/index.ts';
 import { publicUrl, type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, makeTeam } from '../../support/factories.ts';
 import { memberOf, pushUsers } from '../../support/mappings.ts';
@@ -329,3 +331,70 @@ async function dirOf(t: TestApp, org: string): Promise<[string, string]> {
   const dir = await makeDirectory(t, org, 'okta');
   return [dir.id, dir.token];
 }
+
+describe('an invitation to an email of an SSO domain', () => {
+  it('sends the person through SSO, refuses a local account, and accepts once they are back signed in', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const team = await makeTeam(t, org.id, 'Guests');
+    const domain = `sso-${org.slug}.test`;
+    const invited = await invite(t, org.id, `ada@${domain}`, { teams: [team.slug] });
+    const b = browser(t);
+    // The account form of before the org routed the domain to SSO: its token is a valid one for that form.
+    const before = await b.page(`/invite/${invited.token}`);
+    assert.match(before.text, /name="password"/);
+    const { certificate } = await generateCertifiedKeyPair({ commonName: 'idp.test' });
+    const connection = await t.admin.post(`/api/v1/orgs/${org.id}/connections`, {
+      protocol: 'saml',
+      provider: 'okta',
+      name: 'Okta',
+      domains: [domain],
+      saml: {
+        entityId: 'https://idp.test/okta',
+        ssoUrl: 'https://idp.test/sso',
+        certificates: [certificate],
+      },
+    });
+    assert.equal(connection.status, 201, JSON.stringify(connection.body));
+    const page = await b.page(`/invite/${invited.token}`);
+    assert.equal(page.status, 200);
+    const href = /href="(\/sso\/login\?[^"]+)"/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(href, page.text.slice(0, 600));
+    const target = new URL(href, publicUrl);
+    assert.equal(target.searchParams.get('email'), `ada@${domain}`);
+    assert.equal(target.searchParams.get('returnTo'), `/invite/${invited.token}`);
+    assert.doesNotMatch(page.text, /name="password"/, 'no password form for an SSO domain');
+
+    const forged = await supertest(t.app)
+      .post(`/invite/${invited.token}/accept`)
+      .set('Cookie', cookieOf(before.headers))
+      .set('Origin', publicUrl)
+      .type('form')
+      .send({
+        csrf: b.csrfOf(before.text),
+        mode: 'create',
+        password: 'a fine passphrase 1',
+        confirm: 'a fine passphrase 1',
+      });
+    assert.equal(forged.status, 403, 'no local account for a domain the org signs in with SSO');
+    assert.match(forged.text, /single sign-on/);
+
+    // Back from the IdP: the sign-in made the user (just in time) and a session.
+    const user = await t.database.db
+      .insertInto('users')
+      .values({ id: randomUUID(), org_id: org.id, email: `ada@${domain}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const { cookie } = await t.sessionFor(org.id, user.id);
+    const back = await b.page(`/invite/${invited.token}`, cookie);
+    assert.match(back.text, /You are signed in as <strong>ada@/);
+    const accepted = await supertest(t.app)
+      .post(`/invite/${invited.token}/accept`)
+      .set('Cookie', `${cookie}; ${cookieOf(back.headers)}`)
+      .set('Origin', publicUrl)
+      .type('form')
+      .send({ csrf: b.csrfOf(back.text), mode: 'session' });
+    assert.equal(accepted.status, 303, accepted.text.slice(0, 300));
+    assert.deepEqual(await teamNames(t, org.id, `ada@${domain}`), [`${team.slug}:invitation`]);
+  });
+});
