@@ -105,6 +105,31 @@ const settingsSchema = z
 
 const ref = (params: Readonly<Record<string, string>>) => params.invitation ?? '';
 
+/** What every invitation of a request gets, unless its CSV row says otherwise. */
+const inviteOptions = {
+  teams: teams.optional(),
+  role: role.optional(),
+  tags: tags.optional(),
+  expiresInDays: expiresInDays.optional(),
+  message: message.optional(),
+};
+
+function optionsOf(body: {
+  teams?: string[] | undefined;
+  role?: 'member' | 'admin' | undefined;
+  tags?: z.output<typeof tags> | undefined;
+  expiresInDays?: number | undefined;
+  message?: string | undefined;
+}) {
+  return {
+    teams: body.teams,
+    role: body.role,
+    tags: body.tags ? readTags(body.tags) : undefined,
+    expiresInDays: body.expiresInDays,
+    message: body.message,
+  };
+}
+
 /** A CSV file: a header naming email (required), teams, role and tags; teams and tags separated by ; or |. */
 function inviteesFromCsv(text: string): Invitee[] {
   let records: Record<string, string>[];
@@ -165,11 +190,7 @@ export const invitationOperations = [
       emails: z.union([z.array(z.string().max(400)).max(maxEmailsPerRequest), z.string().max(200_000)]).meta({
         description: `Up to ${maxEmailsPerRequest}: an array, or one string separated by commas or lines`,
       }),
-      teams: teams.optional(),
-      role: role.optional(),
-      tags: tags.optional(),
-      expiresInDays: expiresInDays.optional(),
-      message: message.optional(),
+      ...inviteOptions,
     }),
     status: 201,
     unprocessable: true,
@@ -177,11 +198,7 @@ export const invitationOperations = [
     handle: async ({ org, body, deps, ctx }) =>
       createInvitations(deps.db, { publicUrl: deps.publicUrl }, ctx, org.id, {
         invitees: inviteesOf(body.emails),
-        teams: body.teams,
-        role: body.role,
-        tags: body.tags ? readTags(body.tags) : undefined,
-        expiresInDays: body.expiresInDays,
-        message: body.message,
+        ...optionsOf(body),
       }),
   }),
   operation({
@@ -193,11 +210,8 @@ export const invitationOperations = [
     access: 'org',
     body: z.strictObject({
       csv: z.string().max(1_000_000).meta({ description: 'The file’s text' }),
+      ...inviteOptions,
       teams: teams.optional().meta({ description: 'For rows that name none' }),
-      role: role.optional(),
-      tags: tags.optional(),
-      expiresInDays: expiresInDays.optional(),
-      message: message.optional(),
     }),
     status: 201,
     unprocessable: true,
@@ -205,11 +219,7 @@ export const invitationOperations = [
     handle: async ({ org, body, deps, ctx }) =>
       createInvitations(deps.db, { publicUrl: deps.publicUrl }, ctx, org.id, {
         invitees: inviteesFromCsv(body.csv),
-        teams: body.teams,
-        role: body.role,
-        tags: body.tags ? readTags(body.tags) : undefined,
-        expiresInDays: body.expiresInDays,
-        message: body.message,
+        ...optionsOf(body),
       }),
   }),
   operation({
