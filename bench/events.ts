@@ -10,10 +10,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Client, client } from './client.ts';
-import { figuresOf, phaseBudgetSeconds, report, reportValue, thousands, timed } from './figures.ts';
+import type { Client } from './client.ts';
+import { figuresOf, phaseBudgetSeconds, report, reportValue, thousands } from './figures.ts';
 import { entraDirectory, initialSync, progress, syncBudgetSeconds } from './scim.ts';
-import { adminToken, type Served } from './serve.ts';
+import type { Served } from './serve.ts';
 
 export interface EventsOptions {
   /** Users in the initial sync. */

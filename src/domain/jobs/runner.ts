@@ -2,6 +2,7 @@ import { isMusterError } from '../../errors.ts';
 import { newId } from '../../infra/ids/index.ts';
 import type { Db } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
+import { sleep } from './claim-loop.ts';
 import { type Job, onJobsQueued, toJob } from './queue.ts';
 
 /** The next stretch of a job's work: its items, and where the job stands once they are done. */
@@ -45,15 +46,6 @@ export interface JobRunnerOptions {
 const maxAttempts = 5;
 
 class LeaseLost extends Error {}
-
-const sleep = (ms: number, wake: (resolve: () => void) => void) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /**
  * Runs queued jobs from the database, one at a time, page by page. Several

@@ -2,6 +2,7 @@ import { newId } from '../../infra/ids/index.ts';
 import { MailNotSent, type MailTransport } from '../../infra/mail/index.ts';
 import type { Db, MailRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
+import { ClaimLoop, type ClaimRequest, withDefaults } from '../jobs/index.ts';
 
 export interface MailDispatcherOptions {
   /** Where mail goes: an SMTP server, or the log. */
@@ -41,15 +42,6 @@ const defaults = {
   maxAttempts: 8,
 };
 
-const sleep = (ms: number, wake: (resolve: () => void) => void) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /**
  * Sends the mail outbox. Each due mail is claimed under a lease of its
  * own, handed to the transport and settled under that lease: sent, or
@@ -59,124 +51,39 @@ const sleep = (ms: number, wake: (resolve: () => void) => void) =>
  * server's acceptance and the settling leaves the mail to be sent again
  * once the lease runs out: at least once, never lost. The Message-ID is
  * the same each time, so the copy reads as one mail.
+ *
+ * `start` sends until stopped, looking for due mail every `pollMs`;
+ * `stop` finishes the sends in hand and settles them; `abandon` stops at
+ * once, as a crash would: sends in flight are cut, and nothing more is
+ * settled. `drain` sends (one org's mail, if given) until nothing is due,
+ * for tests and one-off runs, and returns the attempts made.
  */
-export class MailDispatcher {
+export class MailDispatcher extends ClaimLoop<MailRow> {
   readonly #db: Db;
   readonly #options: MailDispatcherOptions & typeof defaults;
-  readonly #owner = `mail-${newId()}`;
-  #running: Promise<void> | undefined;
-  #stopping = false;
-  #abort = new AbortController();
-  #wake: (() => void) | undefined;
-  readonly #inHand = new Set<string>();
 
   constructor(db: Db, options: MailDispatcherOptions) {
+    const merged = withDefaults(defaults, options);
+    super(`mail-${newId()}`, merged);
     this.#db = db;
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.#options = { ...defaults, ...given } as MailDispatcherOptions & typeof defaults;
+    this.#options = merged;
   }
 
-  /** Sends until stopped, looking for due mail every `pollMs`. */
-  start(): void {
-    if (this.#running) return;
-    this.#stopping = false;
-    this.#abort = new AbortController();
-    this.#running = this.#loop();
+  protected override claim(lease: string, request: ClaimRequest): Promise<MailRow[]> {
+    return store.claimDueMail(this.#db, lease, { ...request, orgId: request.orgId ?? this.#options.orgId });
   }
 
-  /** Finishes the sends in hand, settles them and stops. */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#wake?.();
-    await this.#running;
-    this.#running = undefined;
-  }
-
-  /** Stops at once, as a crash would: sends in flight are cut, and nothing more is settled. */
-  async abandon(): Promise<void> {
-    this.#stopping = true;
-    this.#abort.abort();
-    this.#wake?.();
-    await this.#running?.catch(() => {});
-    this.#running = undefined;
-  }
-
-  /** Sends (one org's mail, if given) until nothing is due: for tests and one-off runs. Returns the attempts made. */
-  async drain(orgId?: string): Promise<number> {
-    let attempts = 0;
-    for (;;) {
-      const claimed = await this.#claim(this.#options.concurrency, orgId);
-      if (claimed.length === 0) return attempts;
-      attempts += claimed.length;
-      await Promise.all(claimed.map((row) => this.#deliver(row)));
-    }
-  }
-
-  /** Leases due mail, each under a lease token of its own; mail this dispatcher is sending is not claimed again. */
-  async #claim(limit: number, orgId?: string): Promise<MailRow[]> {
-    const rows = await store.claimDueMail(this.#db, `${this.#owner}.${newId()}`, {
-      leaseSeconds: this.#options.leaseSeconds,
-      limit,
-      orgId: orgId ?? this.#options.orgId,
-      except: [...this.#inHand],
-    });
-    for (const row of rows) this.#inHand.add(row.id);
-    return rows;
-  }
-
-  async #loop(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    while (!this.#stopping) {
-      const free = this.#options.concurrency - inFlight.size;
-      const claimed =
-        free > 0
-          ? await this.#claim(free).catch((error: unknown) => {
-              this.#options.onError?.(error);
-              return [];
-            })
-          : [];
-      for (const row of claimed) {
-        // Claimed as the dispatcher was told to stop: let go untried, for the next process.
-        const lane: Promise<void> = (this.#stopping ? this.#release(row) : this.#deliver(row))
-          .catch((error: unknown) => {
-            if (!this.#abort.signal.aborted) this.#options.onError?.(error);
-          })
-          .finally(() => inFlight.delete(lane));
-        inFlight.add(lane);
-      }
-      if (this.#stopping) break;
-      await Promise.race([
-        sleep(this.#options.pollMs, (resolve) => {
-          this.#wake = resolve;
-        }),
-        ...inFlight,
-      ]);
-    }
-    await Promise.all(inFlight);
-  }
-
-  async #deliver(row: MailRow): Promise<void> {
-    try {
-      await this.#attempt(row);
-    } finally {
-      this.#inHand.delete(row.id);
-    }
-  }
-
-  async #release(row: MailRow): Promise<void> {
-    try {
-      if (!this.#abort.signal.aborted) await store.releaseMail(this.#db, row.id, row.locked_by ?? '');
-    } finally {
-      this.#inHand.delete(row.id);
-    }
+  /** Claimed as the dispatcher was told to stop: let go untried, for the next process. */
+  protected override async release(row: MailRow): Promise<void> {
+    if (!this.signal.aborted) await store.releaseMail(this.#db, row.id, row.locked_by ?? '');
   }
 
   /** One attempt at one claimed mail, settled under its lease. */
-  async #attempt(row: MailRow): Promise<void> {
+  protected override async work(row: MailRow): Promise<void> {
     const lease = row.locked_by ?? '';
     // A send takes at most half the lease, so it settles before another process may claim the mail.
     const signal = AbortSignal.any([
-      this.#abort.signal,
+      this.signal,
       AbortSignal.timeout((this.#options.leaseSeconds * 1000) / 2),
     ]);
     let error: string | undefined;
@@ -186,14 +93,14 @@ export class MailDispatcher {
         signal,
       );
     } catch (thrown) {
-      if (this.#abort.signal.aborted) return;
+      if (this.signal.aborted) return;
       if (thrown instanceof MailNotSent) error = thrown.message;
       else {
         this.#options.onError?.(thrown);
         error = 'the mail could not be sent (internal error)';
       }
     }
-    if (this.#abort.signal.aborted) return;
+    if (this.signal.aborted) return;
     if (error === undefined) {
       await store.markMailSent(this.#db, row.id, lease);
       return;

@@ -6,6 +6,7 @@ import type { Db, FeedPosition, NewWebhookDelivery, WebhookEndpointRow } from '.
 import * as store from '../../storage/index.ts';
 import { recordAudit, systemContext } from '../audit/index.ts';
 import { type MusterEvent, toEvent } from '../events/index.ts';
+import { ClaimLoop, type ClaimRequest, withDefaults } from '../jobs/index.ts';
 import { liveSecrets } from './endpoints.ts';
 import { signDelivery } from './signing.ts';
 
@@ -57,15 +58,6 @@ interface Attempt {
   readonly durationMs: number;
 }
 
-const sleep = (ms: number, wake: (resolve: () => void) => void) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 /**
  * Delivers each org's events to its webhook endpoints, from the events
  * feed. An endpoint's events go in feed order, one at a time: a failing
@@ -74,111 +66,36 @@ const sleep = (ms: number, wake: (resolve: () => void) => void) =>
  * an admin, it starts from that event). Progress (the cursor and the
  * delivery log) commits after each batch, so a process that dies
  * mid-batch leaves the batch to be sent again: at least once, never lost.
+ *
+ * `start` delivers until stopped, looking for new events every `pollMs`;
+ * `stop` finishes the deliveries in hand and commits their progress;
+ * `abandon` stops at once, as a crash would: requests in flight are cut,
+ * and nothing more is committed. `drain` delivers (for one org, if given)
+ * until nothing is due, for tests and one-off runs, and returns the
+ * endpoints claimed. An endpoint claimed as the dispatcher stops needs no
+ * release of its own: its run sends its redeliveries, reads no feed once
+ * stopping, and releases it.
  */
-export class WebhookDispatcher {
+export class WebhookDispatcher extends ClaimLoop<WebhookEndpointRow> {
   readonly #db: Db;
   readonly #options: WebhookDispatcherOptions & typeof defaults;
-  readonly #owner = `webhooks-${newId()}`;
-  #running: Promise<void> | undefined;
-  #stopping = false;
-  #abort = new AbortController();
-  #wake: (() => void) | undefined;
   #prunedAt = 0;
   readonly #lookupHost: (host: string) => Promise<string[]>;
-  readonly #inHand = new Set<string>();
 
   constructor(db: Db, options: WebhookDispatcherOptions) {
+    const merged = withDefaults(defaults, options);
+    super(`webhooks-${newId()}`, merged);
     this.#db = db;
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.#options = { ...defaults, ...given } as WebhookDispatcherOptions & typeof defaults;
+    this.#options = merged;
     this.#lookupHost = remembered(options.network.lookupHost, 30_000);
   }
 
-  /** Delivers until stopped, looking for new events every `pollMs`. */
-  start(): void {
-    if (this.#running) return;
-    this.#stopping = false;
-    this.#abort = new AbortController();
-    this.#running = this.#loop();
-  }
-
-  /** Finishes the deliveries in hand, commits their progress and stops. */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#wake?.();
-    await this.#running;
-    this.#running = undefined;
-  }
-
-  /** Stops at once, as a crash would: requests in flight are cut, and nothing more is committed. */
-  async abandon(): Promise<void> {
-    this.#stopping = true;
-    this.#abort.abort();
-    this.#wake?.();
-    await this.#running?.catch(() => {});
-    this.#running = undefined;
-  }
-
-  /** Delivers (for one org, if given) until nothing is due: for tests and one-off runs. */
-  async drain(orgId?: string): Promise<number> {
-    let endpoints = 0;
-    for (;;) {
-      const claimed = await this.#claim(this.#options.concurrency, orgId);
-      if (claimed.length === 0) return endpoints;
-      endpoints += claimed.length;
-      await Promise.all(claimed.map((row) => this.#deliverTo(row)));
-    }
-  }
-
-  /**
-   * Leases due endpoints, each claim under a lease of its own: a run whose
-   * lease another claim took can commit nothing more. Endpoints this
-   * dispatcher is delivering to are not claimed again.
-   */
-  async #claim(limit: number, orgId?: string): Promise<WebhookEndpointRow[]> {
-    const rows = await store.claimDueWebhookEndpoints(this.#db, `${this.#owner}.${newId()}`, {
-      leaseSeconds: this.#options.leaseSeconds,
-      limit,
-      orgId,
-      except: [...this.#inHand],
-    });
-    for (const row of rows) this.#inHand.add(row.id);
-    return rows;
-  }
-
-  async #loop(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    while (!this.#stopping) {
-      const free = this.#options.concurrency - inFlight.size;
-      const claimed =
-        free > 0
-          ? await this.#claim(free).catch((error: unknown) => {
-              this.#options.onError?.(error);
-              return [];
-            })
-          : [];
-      for (const row of claimed) {
-        const lane: Promise<void> = this.#deliverTo(row)
-          .catch((error: unknown) => {
-            if (!this.#abort.signal.aborted) this.#options.onError?.(error);
-          })
-          .finally(() => inFlight.delete(lane));
-        inFlight.add(lane);
-      }
-      await this.#pruneLog();
-      if (this.#stopping) break;
-      await Promise.race([
-        sleep(this.#options.pollMs, (resolve) => {
-          this.#wake = resolve;
-        }),
-        ...inFlight,
-      ]);
-    }
-    await Promise.all(inFlight);
+  protected override claim(lease: string, request: ClaimRequest): Promise<WebhookEndpointRow[]> {
+    return store.claimDueWebhookEndpoints(this.#db, lease, request);
   }
 
   /** Once an hour, the delivery log drops attempts past its retention. */
-  async #pruneLog(): Promise<void> {
+  protected override async idle(): Promise<void> {
     if (Date.now() - this.#prunedAt < 3600_000) return;
     this.#prunedAt = Date.now();
     await store
@@ -193,15 +110,7 @@ export class WebhookDispatcher {
    * and, within one, every third of the lease, which it extends: a send
    * takes at most half the lease, so the lease never runs out in hand.
    */
-  async #deliverTo(row: WebhookEndpointRow): Promise<void> {
-    try {
-      await this.#deliverRun(row);
-    } finally {
-      this.#inHand.delete(row.id);
-    }
-  }
-
-  async #deliverRun(row: WebhookEndpointRow): Promise<void> {
+  protected override async work(row: WebhookEndpointRow): Promise<void> {
     const lease = row.locked_by ?? '';
     const leaseMs = this.#options.leaseSeconds * 1000;
     const started = Date.now();
@@ -213,7 +122,7 @@ export class WebhookDispatcher {
     let cursor: FeedPosition = { txid: row.cursor_txid, id: row.cursor_id };
     await this.#redeliver(row, secrets);
     for (;;) {
-      if (this.#stopping) break;
+      if (this.stopping) break;
       const entries = await store.readFeed(this.#db, row.org_id, {
         after: cursor,
         limit: this.#options.batchSize,
@@ -230,7 +139,7 @@ export class WebhookDispatcher {
             settledAt = Date.now();
           }
           const attempt = await this.#send(row, event, secrets, leaseMs / 2);
-          if (this.#abort.signal.aborted) return;
+          if (this.signal.aborted) return;
           log.push(logEntry(row, event, attempt, head.attempts + 1));
           if (!attempt.ok) {
             await this.#fail(row, lease, cursor, log, head, attempt);
@@ -244,7 +153,7 @@ export class WebhookDispatcher {
       if (!(await this.#settle(row, lease, cursor, log))) return;
       if (entries.length < this.#options.batchSize || Date.now() - started > leaseMs / 3) break;
     }
-    if (!this.#abort.signal.aborted) await store.releaseWebhookEndpoint(this.#db, row.id, lease);
+    if (!this.signal.aborted) await store.releaseWebhookEndpoint(this.#db, row.id, lease);
   }
 
   /** Events an admin asked to send again: each sent once, outside the feed's order, and logged. */
@@ -257,7 +166,7 @@ export class WebhookDispatcher {
       const event = entry && toEvent(row.org_id, entry);
       if (!event) continue;
       const attempt = await this.#send(row, event, secrets, (this.#options.leaseSeconds * 1000) / 2);
-      if (this.#abort.signal.aborted) return;
+      if (this.signal.aborted) return;
       log.push({ ...logEntry(row, event, attempt, 1), redelivery: true });
     }
     await this.#db.transaction().execute(async (trx) => {
@@ -289,7 +198,7 @@ export class WebhookDispatcher {
             ...signDelivery(event.id, new Date(), body, secrets),
           },
           body: Buffer.from(body, 'utf8'),
-          signal: this.#abort.signal,
+          signal: this.signal,
         },
         {
           lookupHost: this.#lookupHost,
