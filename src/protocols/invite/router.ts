@@ -12,7 +12,7 @@ import {
 } from '../../domain/invitations/index.ts';
 import { type SigningKeys, startSession } from '../../domain/sessions/index.ts';
 import { connectionForDomain } from '../../domain/sources/index.ts';
-import { isMusterError, MusterError } from '../../errors.ts';
+import { isMusterError, MusterError, notFound } from '../../errors.ts';
 import { newId } from '../../infra/ids/index.ts';
 import type { Db } from '../../storage/index.ts';
 import {
@@ -26,7 +26,13 @@ import {
   stateOf,
   toMusterError,
 } from '../http/index.ts';
-import { completeSignIn, type SessionHttpDeps, sessionAuthentication, sessionOf } from '../sso/index.ts';
+import {
+  completeSignIn,
+  type SessionHttpDeps,
+  sessionAuthentication,
+  sessionOf,
+  setSessionCookie,
+} from '../sso/index.ts';
 import {
   acceptAsSignedIn,
   createAccountForm,
@@ -45,6 +51,16 @@ export interface InviteDeps extends SessionHttpDeps {
 }
 
 const tokenPath = '/invite/:token';
+
+/** What a person sends to accept: the form's fields, or an application's JSON. */
+interface AcceptInput {
+  /** session, signin or create: the form says which; JSON leaves it to the situation. */
+  readonly mode?: string;
+  readonly password: string;
+  readonly confirm?: string;
+  readonly givenName?: string;
+  readonly familyName?: string;
+}
 
 /** A new account's password, checked and hashed before the acceptance's transaction, stored inside it. */
 async function passwordFor(password: string, email: string) {
@@ -79,6 +95,7 @@ export function inviteRouter(deps: InviteDeps): Router {
   });
   const authenticated = sessionAuthentication(deps, { required: false, refreshCookie: true });
   const form = express.urlencoded({ extended: false, limit: 8 * 1024, parameterLimit: 20 });
+  const json = express.json({ limit: 8 * 1024 });
 
   const notFoundPage = (res: Response) =>
     renderPage(res, {
@@ -145,67 +162,107 @@ export function inviteRouter(deps: InviteDeps): Router {
     await show(req, res, token, opened);
   });
 
-  router.post(`${tokenPath}/accept`, form, authenticated, async (req, res) => {
-    const token = String(req.params.token);
-    const opened = await openInvitation(deps.db, token);
-    if (!opened) return notFoundPage(res);
-    checkCsrf(req, csrf, `invite:${token}:accept`);
+  /**
+   * Who accepts, from what the person sent: the form names its mode; a
+   * JSON request (an application's own page) leaves it out, and the
+   * situation decides: the session's member, the account's password, or a
+   * new account with the password.
+   */
+  async function acceptorFrom(
+    req: Request,
+    res: Response,
+    opened: OpenedInvitation,
+    input: AcceptInput,
+  ): Promise<{ acceptor: Acceptor; ctx: ChangeContext }> {
     const session = sessionOf(res);
     const requestId = stateOf(res).requestId;
-    const mode = field(req, 'mode', 20);
+    const signedIn = session && session.orgId === opened.org.id ? session : undefined;
+    const mode =
+      input.mode ??
+      (signedIn && !input.password
+        ? 'session'
+        : (await accountOf(deps.db, opened.org.id, opened.invitation.email))
+          ? 'signin'
+          : 'create');
+    if (mode === 'session') {
+      if (!signedIn) throw new MusterError('unauthorized', 'Sign in first, then accept');
+      return {
+        acceptor: { kind: 'user', userId: signedIn.userId },
+        ctx: { actor: { type: 'user', id: signedIn.userId }, requestId },
+      };
+    }
+    if (mode === 'signin') {
+      const userId = await verifyOrgPassword(
+        deps.db,
+        { orgId: opened.org.id, email: opened.invitation.email, password: input.password, ip: req.ip ?? '' },
+        { requestId },
+      );
+      return { acceptor: { kind: 'user', userId }, ctx: { actor: { type: 'user', id: userId }, requestId } };
+    }
+    if (mode !== 'create') throw new MusterError('validation_failed', 'The form is not one this page sent');
+    const sso = await connectionForDomain(deps.db, opened.invitation.email);
+    if (sso && sso.orgId === opened.org.id)
+      throw new MusterError(
+        'forbidden',
+        'Your organization signs you in with single sign-on: continue there',
+      );
+    if (input.confirm !== undefined && input.password !== input.confirm)
+      throw new MusterError('validation_failed', 'The two passwords differ');
+    return {
+      acceptor: {
+        kind: 'new',
+        givenName: input.givenName || null,
+        familyName: input.familyName || null,
+        credentials: await passwordFor(input.password, opened.invitation.email),
+      },
+      ctx: { actor: { type: 'system', id: null }, requestId },
+    };
+  }
+
+  /** Accepts, and starts a session unless the person accepted in the one they have. */
+  async function accept(
+    req: Request,
+    res: Response,
+    token: string,
+    opened: OpenedInvitation,
+    input: AcceptInput,
+  ) {
+    const { acceptor, ctx } = await acceptorFrom(req, res, opened, input);
+    const accepted = await acceptInvitation(deps.db, ctx, token, acceptor);
+    const session = sessionOf(res);
+    if (session && session.orgId === accepted.orgId && session.userId === accepted.userId)
+      return { accepted, started: undefined };
+    const started = await startSession(
+      deps.db,
+      deps.keys,
+      { orgId: accepted.orgId, userId: accepted.userId, connectionId: null, loginId: newId() },
+      { actor: { type: 'user', id: accepted.userId }, requestId: ctx.requestId },
+    );
+    return { accepted, started };
+  }
+
+  router.post(`${tokenPath}/accept`, form, json, authenticated, async (req, res) => {
+    const token = String(req.params.token);
+    const opened = await openInvitation(deps.db, token);
+    const asJson = req.is('application/json') === 'application/json';
+    if (asJson) return acceptJson(req, res, token, opened);
+    if (!opened) return notFoundPage(res);
+    checkCsrf(req, csrf, `invite:${token}:accept`);
     const values = {
       givenName: field(req, 'givenName', 100).trim(),
       familyName: field(req, 'familyName', 100).trim(),
     };
     try {
-      let acceptor: Acceptor;
-      let ctx: ChangeContext = { actor: { type: 'system', id: null }, requestId };
-      if (mode === 'session') {
-        if (!session || session.orgId !== opened.org.id)
-          throw new MusterError('unauthorized', 'Sign in first, then accept');
-        acceptor = { kind: 'user', userId: session.userId };
-        ctx = { actor: { type: 'user', id: session.userId }, requestId };
-      } else if (mode === 'signin') {
-        const userId = await verifyOrgPassword(
-          deps.db,
-          {
-            orgId: opened.org.id,
-            email: opened.invitation.email,
-            password: field(req, 'password'),
-            ip: req.ip ?? '',
-          },
-          { requestId },
-        );
-        acceptor = { kind: 'user', userId };
-        ctx = { actor: { type: 'user', id: userId }, requestId };
-      } else if (mode === 'create') {
-        const sso = await connectionForDomain(deps.db, opened.invitation.email);
-        if (sso && sso.orgId === opened.org.id)
-          throw new MusterError(
-            'forbidden',
-            'Your organization signs you in with single sign-on: continue there',
-          );
-        const password = field(req, 'password');
-        if (password !== field(req, 'confirm'))
-          throw new MusterError('validation_failed', 'The two passwords differ');
-        acceptor = {
-          kind: 'new',
-          givenName: values.givenName || null,
-          familyName: values.familyName || null,
-          credentials: await passwordFor(password, opened.invitation.email),
-        };
-      } else throw new MusterError('validation_failed', 'The form is not one this page sent');
-      const accepted = await acceptInvitation(deps.db, ctx, token, acceptor);
-      if (session && session.orgId === accepted.orgId && session.userId === accepted.userId) {
+      const { started } = await accept(req, res, token, opened, {
+        mode: field(req, 'mode', 20),
+        password: field(req, 'password'),
+        confirm: field(req, 'confirm'),
+        ...values,
+      });
+      if (!started) {
         res.setHeader('Cache-Control', 'no-store');
         return res.redirect(303, opened.org.appUrls[0] ?? '/');
       }
-      const started = await startSession(
-        deps.db,
-        deps.keys,
-        { orgId: accepted.orgId, userId: accepted.userId, connectionId: null, loginId: newId() },
-        { actor: { type: 'user', id: accepted.userId }, requestId },
-      );
       completeSignIn(res, deps, { session: started, appUrls: opened.org.appUrls });
     } catch (error) {
       const problem = toMusterError(error);
@@ -221,6 +278,49 @@ export function inviteRouter(deps: InviteDeps): Router {
       });
     }
   });
+
+  /**
+   * The same acceptance as JSON, for an application that renders its own
+   * page: `{password, givenName?, familyName?}`, or nothing when signed in
+   * with the invited email. No CSRF token: a page of another site cannot
+   * send a JSON body here without a CORS preflight, which Muster never
+   * grants; an Origin other than this site's is refused all the same.
+   */
+  async function acceptJson(
+    req: Request,
+    res: Response,
+    token: string,
+    opened: OpenedInvitation | undefined,
+  ) {
+    const origin = req.get('origin');
+    if (origin !== undefined && origin !== new URL(deps.publicUrl).origin)
+      throw new MusterError('forbidden', 'This request must come from this site');
+    if (!opened) throw notFound('Invitation');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (name: string, max: number) => {
+      const value = body[name];
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'string' || value.length > max)
+        throw new MusterError('validation_failed', 'The request is not valid', {
+          details: [{ path: name, message: `must be text of at most ${max} characters` }],
+        });
+      return value;
+    };
+    const { accepted, started } = await accept(req, res, token, opened, {
+      password: text('password', 256) ?? '',
+      givenName: text('givenName', 100)?.trim() ?? '',
+      familyName: text('familyName', 100)?.trim() ?? '',
+    });
+    if (started) setSessionCookie(res, deps, started.token, started.expiresAt);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json({
+      invitationId: accepted.invitationId,
+      orgId: accepted.orgId,
+      userId: accepted.userId,
+      created: accepted.created,
+      session: started ? { token: started.token, expiresAt: started.expiresAt.toISOString() } : null,
+    });
+  }
 
   router.post(`${tokenPath}/renew`, form, async (req, res) => {
     const token = String(req.params.token);
@@ -239,7 +339,8 @@ export function inviteRouter(deps: InviteDeps): Router {
     });
   });
 
-  router.use('/invite', (error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+  router.use('/invite', (error: unknown, req: Request, res: Response, next: express.NextFunction) => {
+    if (req.is('application/json') === 'application/json') return next(error);
     renderHtmlError(res, toMusterError(error), 'Invitation');
   });
   return router;

@@ -398,3 +398,51 @@ describe('an invitation to an email of an SSO domain', () => {
     assert.deepEqual(await teamNames(t, org.id, `ada@${domain}`), [`${team.slug}:invitation`]);
   });
 });
+
+describe('accepting as JSON, for an application with its own page', () => {
+  it('makes the account from {password}, answers with the session, and refuses another origin or a weak password', async () => {
+    const t = await testApp();
+    const org = await makeOrg(t);
+    const team = await makeTeam(t, org.id, 'Guests');
+    const invited = await invite(t, org.id, 'ada@json.test', { teams: [team.slug] });
+    const post = (body: object, origin?: string) => {
+      const req = supertest(t.app)
+        .post(`/invite/${invited.token}/accept`)
+        .set('Content-Type', 'application/json');
+      if (origin) req.set('Origin', origin);
+      return req.send(JSON.stringify(body));
+    };
+    const foreign = await post({ password: 'correct horse battery staple' }, 'https://evil.test');
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.body.error.code, 'forbidden');
+    const weak = await post({ password: 'short' });
+    assert.equal(weak.status, 400);
+    assert.equal(weak.body.error.code, 'validation_failed');
+    const badType = await post({ password: 12 });
+    assert.equal(badType.status, 400);
+    assert.equal(
+      (await t.admin.get(`/api/v1/orgs/${org.id}/invitations/${invited.id}`)).body.status,
+      'pending',
+    );
+
+    const ok = await post({ password: 'correct horse battery staple', givenName: 'Ada' }, publicUrl);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.created, true);
+    assert.equal(ok.body.orgId, org.id);
+    assert.match(String(ok.headers['set-cookie']), /muster_session=/);
+    const me = await supertest(t.app)
+      .get('/api/v1/me')
+      .set('Authorization', `Bearer ${ok.body.session.token}`);
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.email, 'ada@json.test');
+    assert.deepEqual(await teamNames(t, org.id, 'ada@json.test'), [`${team.slug}:invitation`]);
+    const again = await post({ password: 'correct horse battery staple' });
+    assert.equal(again.status, 409);
+    const unknown = await supertest(t.app)
+      .post(`/invite/${'A'.repeat(43)}/accept`)
+      .set('Content-Type', 'application/json')
+      .send('{}');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'not_found');
+  });
+});
