@@ -7,6 +7,7 @@ import { createDnsResolver } from './infra/dns/index.ts';
 import type { Logger } from './infra/log/index.ts';
 import type { Metrics } from './infra/metrics/index.ts';
 import { adminApiRouter } from './protocols/admin-api/index.ts';
+import { consoleRouter } from './protocols/console/index.ts';
 import {
   jsonBody,
   notFoundHandler,
@@ -89,16 +90,26 @@ export function buildApp(deps: AppDeps): Express {
   };
   const flows = signInFlows(signIn);
   app.use(sessionRouter({ ...signIn, singleLogout: samlSingleLogout(flows) }));
+  const adminApi = {
+    db: deps.db,
+    publicUrl: deps.config.publicUrl,
+    scimRequestLog,
+    sso,
+    webhooks: { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false },
+  };
   app.use(
     '/api/v1',
     jsonBody(deps.config.bodyLimitBytes),
-    adminApiRouter({
+    adminApiRouter({ ...adminApi, adminToken: deps.adminToken }),
+  );
+  app.use(
+    consoleRouter({
       db: deps.db,
-      adminToken: deps.adminToken,
+      keys: signingKeys,
       publicUrl: deps.config.publicUrl,
-      scimRequestLog,
-      sso,
-      webhooks: { allowPrivateNetworks: deps.config.webhookAllowPrivateNetworks ?? false },
+      adminToken: deps.adminToken,
+      masterKey: deps.config.masterKey ?? developmentMasterKey,
+      api: adminApi,
     }),
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));

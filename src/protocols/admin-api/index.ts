@@ -1,3 +1,4 @@
 export { openApiDocument } from './openapi.ts';
-export type { AdminApiDeps } from './operation.ts';
-export { adminApiRouter } from './router.ts';
+export type { AdminApiDeps, AnyOperation } from './operation.ts';
+export { allOperations, findOperation } from './operations.ts';
+export { adminApiRouter, invokeOperation, type OperationCall } from './router.ts';

@@ -6,7 +6,8 @@ import {
   removeMember,
   updateMember,
 } from '../../domain/members/index.ts';
-import { operation } from './operation.ts';
+import { MusterError } from '../../errors.ts';
+import { type OrgInput, operation } from './operation.ts';
 import { id, isoDate, pageOf, pageQuery, singleLine, toPageBody } from './schemas.ts';
 
 const sources = ['scim', 'sso', 'invitation', 'manual'] as const;
@@ -79,6 +80,18 @@ const explanationSchema = z
 
 const userRef = (params: Readonly<Record<string, string>>) => params.user ?? '';
 
+/**
+ * An admin (not an owner) signed in may change members and admins, never
+ * an owner, and may not make one: ownership passes from owner to owner.
+ */
+async function checkAdminReach(input: OrgInput<{ role?: string | undefined } | undefined, unknown>) {
+  const { principal, deps, org, params, body } = input;
+  if (principal.kind !== 'member' || principal.role === 'owner') return;
+  if (body?.role === 'owner') throw new MusterError('forbidden', 'Only an owner can make an owner');
+  const target = await getMember(deps.db, org.id, userRef(params));
+  if (target.role === 'owner') throw new MusterError('forbidden', 'Only an owner can change an owner');
+}
+
 export const memberOperations = [
   operation({
     method: 'get',
@@ -133,7 +146,11 @@ export const memberOperations = [
     status: 200,
     unprocessable: true,
     response: memberDetailSchema,
-    handle: ({ org, params, body, deps, ctx }) => updateMember(deps.db, ctx, org.id, userRef(params), body),
+    handle: async (input) => {
+      await checkAdminReach(input);
+      const { org, params, body, deps, ctx } = input;
+      return updateMember(deps.db, ctx, org.id, userRef(params), body);
+    },
   }),
   operation({
     method: 'delete',
@@ -143,7 +160,9 @@ export const memberOperations = [
     tag: 'Members',
     access: 'org',
     status: 204,
-    handle: async ({ org, params, deps, ctx }) => {
+    handle: async (input) => {
+      await checkAdminReach(input);
+      const { org, params, deps, ctx } = input;
       await removeMember(deps.db, ctx, org.id, userRef(params));
       return undefined;
     },

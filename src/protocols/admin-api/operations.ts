@@ -24,3 +24,10 @@ export const allOperations: readonly AnyOperation[] = [
   ...eventOperations,
   ...webhookOperations,
 ];
+
+/** The operation of a method and an OpenAPI path; throws on a typo, which is a bug. */
+export function findOperation(method: AnyOperation['method'], path: string): AnyOperation {
+  const found = allOperations.find((op) => op.method === method && op.path === path);
+  if (!found) throw new Error(`no admin API operation ${method.toUpperCase()} ${path}`);
+  return found;
+}

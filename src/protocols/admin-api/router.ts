@@ -4,7 +4,7 @@ import type { ChangeContext } from '../../domain/audit/index.ts';
 import { findOrg, getOrg, type Org } from '../../domain/orgs/index.ts';
 import { MusterError } from '../../errors.ts';
 import { type Principal, requireAdminCredentials, stateOf } from '../http/index.ts';
-import type { AdminApiDeps, AnyOperation } from './operation.ts';
+import type { AdminApiDeps, AnyOperation, OrgInput } from './operation.ts';
 import { allOperations } from './operations.ts';
 
 function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): unknown {
@@ -27,9 +27,9 @@ function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): u
 }
 
 function contextOf(principal: Principal, requestId: string): ChangeContext {
-  return principal.kind === 'super_admin'
-    ? { actor: { type: 'admin_token', id: null }, requestId }
-    : { actor: { type: 'api_key', id: principal.keyId }, requestId };
+  if (principal.kind === 'super_admin') return { actor: { type: 'admin_token', id: null }, requestId };
+  if (principal.kind === 'member') return { actor: { type: 'user', id: principal.userId }, requestId };
+  return { actor: { type: 'api_key', id: principal.keyId }, requestId };
 }
 
 /**
@@ -42,9 +42,60 @@ async function authorizedOrg(deps: AdminApiDeps, principal: Principal, ref: stri
   const own = await findOrg(deps.db, principal.orgId);
   const wanted = ref.toLowerCase();
   if (!own || (own.id !== wanted && own.slug !== wanted)) {
-    throw new MusterError('forbidden', 'This API key belongs to another organization');
+    throw new MusterError(
+      'forbidden',
+      principal.kind === 'member'
+        ? 'You administer another organization'
+        : 'This API key belongs to another organization',
+    );
   }
   return own;
+}
+
+/** What a call of an operation carries besides its principal: the path's values, the body and the query, unvalidated. */
+export interface OperationCall {
+  readonly params: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Runs one operation for a principal: who may, the org, the input checked
+ * against its schemas, the handler. The REST router and the console both
+ * come through here, so the console has no second path to the data.
+ * Returns the answer encoded as the API sends it (dates as ISO strings).
+ */
+export async function invokeOperation(
+  deps: AdminApiDeps,
+  op: AnyOperation,
+  principal: Principal,
+  requestId: string,
+  call: OperationCall,
+): Promise<{
+  readonly result: unknown;
+  readonly encoded: unknown;
+  readonly input: OrgInput<unknown, unknown>;
+}> {
+  if (op.access === 'super_admin' && principal.kind !== 'super_admin') {
+    throw new MusterError('forbidden', 'Only the admin token may do this');
+  }
+  const params = { ...call.params };
+  const org = params.org === undefined ? undefined : await authorizedOrg(deps, principal, params.org);
+  const body = op.body ? validate(op.body, call.body ?? {}, 'body') : undefined;
+  const query = op.query ? validate(op.query, { ...call.query }, 'query') : undefined;
+  const input = {
+    body,
+    query,
+    params,
+    principal,
+    ctx: contextOf(principal, requestId),
+    deps,
+    org: org as Org,
+  };
+  const result = await op.handle(input);
+  // Encoding through the response schema checks it and turns dates into ISO strings.
+  const encoded = op.status === 204 || !op.response ? undefined : z.encode(op.response, result);
+  return { result, encoded, input };
 }
 
 function handler(deps: AdminApiDeps, op: AnyOperation) {
@@ -52,31 +103,18 @@ function handler(deps: AdminApiDeps, op: AnyOperation) {
     const state = stateOf(res);
     const principal = state.principal;
     if (!principal) throw new MusterError('unauthorized', 'Not authenticated');
-    if (op.access === 'super_admin' && principal.kind !== 'super_admin') {
-      throw new MusterError('forbidden', 'Only the admin token may do this');
-    }
-    const params = { ...req.params } as Record<string, string>;
-    const org = params.org === undefined ? undefined : await authorizedOrg(deps, principal, params.org);
-    const body = op.body ? validate(op.body, req.body ?? {}, 'body') : undefined;
     // Express 5 parses req.query anew on each read: take one copy.
-    const query = op.query ? validate(op.query, { ...req.query }, 'query') : undefined;
-    const input = {
-      body,
-      query,
-      params,
-      principal,
-      ctx: contextOf(principal, state.requestId),
-      deps,
-      org: org as Org,
-    };
-    const result = await op.handle(input);
-    if (op.status === 204 || !op.response) {
+    const { result, encoded, input } = await invokeOperation(deps, op, principal, state.requestId, {
+      params: { ...req.params } as Record<string, string>,
+      body: req.body,
+      query: { ...req.query },
+    });
+    if (encoded === undefined) {
       res.status(op.status).end();
       return;
     }
     if (op.location) res.location(`${req.baseUrl}${op.location(result, input)}`);
-    // Encoding through the response schema checks it and turns dates into ISO strings.
-    res.status(op.status).json(z.encode(op.response, result));
+    res.status(op.status).json(encoded);
   };
 }
 

@@ -5,7 +5,14 @@ import type { Logger } from '../../infra/log/index.ts';
 /** Who presented which credentials. */
 export type Principal =
   | { readonly kind: 'super_admin' }
-  | { readonly kind: 'api_key'; readonly orgId: string; readonly keyId: string };
+  | { readonly kind: 'api_key'; readonly orgId: string; readonly keyId: string }
+  /** An org's owner or admin, signed in (the console acts in their name). */
+  | {
+      readonly kind: 'member';
+      readonly orgId: string;
+      readonly userId: string;
+      readonly role: 'owner' | 'admin';
+    };
 
 /** What the HTTP layer learns about a request, kept on res.locals with one type. */
 export interface RequestState {

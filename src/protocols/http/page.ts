@@ -43,7 +43,29 @@ button,.button{display:inline-block;font:inherit;font-weight:600;margin-top:1.25
 .note{color:#57606a}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
-code{background:#f3f3f3;padding:.1rem .3rem}
+code{background:#f3f3f3;padding:.1rem .3rem;overflow-wrap:anywhere}
+body.wide{max-width:72rem;margin:0 auto}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}
+header.bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.75rem 0;border-bottom:1px solid #d0d7de;margin-bottom:1.5rem}
+header.bar .org{font-weight:700;margin-right:auto}
+header.bar form{margin:0}header.bar button{margin:0;padding:.3rem .8rem;background:#fff;color:#0a5cc2;border:1px solid #0a5cc2}
+nav.sections ul{display:flex;flex-wrap:wrap;gap:.25rem .5rem;list-style:none;padding:0;margin:0 0 1.5rem}
+nav.sections a{display:inline-block;padding:.35rem .7rem;border-radius:6px;color:#0a5cc2;text-decoration:none}
+nav.sections a[aria-current=page]{background:#0a5cc2;color:#fff}
+.scroll{overflow-x:auto;margin:1rem 0}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
+th{background:#f6f8fa}
+.notice{color:#116329;background:#dafbe1;border:1px solid #4ac26b;padding:.6rem;border-radius:6px}
+.warn{color:#7d4e00;background:#fff8c5;border:1px solid #d4a72c;padding:.6rem;border-radius:6px}
+.inline{display:inline}.inline button{margin:0 .25rem 0 0;padding:.3rem .7rem}
+button.secondary{background:#fff;color:#0a5cc2;border:1px solid #0a5cc2}
+button.danger{background:#a40e26}
+select,textarea{font:inherit;width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #57606a;border-radius:6px;background:#fff}
+fieldset{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.5rem 1rem 1rem}
+legend{font-weight:600}
+.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:end}.filters>*{flex:1 1 10rem}
+.secret{font-family:ui-monospace,monospace;background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;border-radius:6px;overflow-wrap:anywhere}
 `;
 
 export interface Page {
@@ -56,6 +78,10 @@ export interface Page {
    * at the org's application.
    */
   readonly formTargets?: readonly string[];
+  /** Above the title: a header and navigation (the console's), already safe. */
+  readonly header?: SafeHtml;
+  /** A page of tables (the console): wider than a form's column. */
+  readonly wide?: boolean;
 }
 
 function formAction(targets: readonly string[] = []): string {
@@ -89,7 +115,7 @@ export function renderPage(res: Response, page: Page): void {
     .set('X-Content-Type-Options', 'nosniff')
     .set('Referrer-Policy', 'no-referrer')
     .send(
-      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${page.title}</title><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/assets/muster.css"></head><body><main><h1>${page.title}</h1>${page.body}</main></body></html>`
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${page.title}</title><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/assets/muster.css"></head><body${page.wide ? html` class="wide"` : ''}>${page.header ?? ''}<main id="main"><h1>${page.title}</h1>${page.body}</main></body></html>`
         .value,
     );
 }

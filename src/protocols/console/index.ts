@@ -1,0 +1,1 @@
+export { type ConsoleDeps, consoleRouter } from './router.ts';

@@ -1,0 +1,5 @@
+import type { Router } from 'express';
+import type { ConsoleKit } from '../kit.ts';
+
+/** Not built yet. */
+export function mappingPages(_router: Router, _kit: ConsoleKit): void {}
