@@ -20,6 +20,7 @@ import { loginRouter } from './protocols/login/index.ts';
 import { opsRouter } from './protocols/ops/index.ts';
 import { samlMetadataRouter } from './protocols/saml/index.ts';
 import { scimService } from './protocols/scim/index.ts';
+import { setupRouter } from './protocols/setup/index.ts';
 import { samlSingleLogout, sessionRouter, signInFlows, signInRouter } from './protocols/sso/index.ts';
 import type { Db } from './storage/index.ts';
 
@@ -110,6 +111,16 @@ export function buildApp(deps: AppDeps): Express {
       adminToken: deps.adminToken,
       masterKey: deps.config.masterKey ?? developmentMasterKey,
       api: adminApi,
+    }),
+  );
+  app.use(
+    setupRouter({
+      db: deps.db,
+      keys: signingKeys,
+      publicUrl: deps.config.publicUrl,
+      masterKey: deps.config.masterKey ?? developmentMasterKey,
+      api: adminApi,
+      flows,
     }),
   );
   app.use(samlMetadataRouter({ db: deps.db, keys: { secretBox, publicUrl: deps.config.publicUrl } }));

@@ -24,6 +24,7 @@ export {
   type ValidateLogoutResponseOptions,
   validateLogoutResponse,
 } from './logout-response.ts';
+export { lintIdpMetadata, type MetadataExpectations, type MetadataFinding } from './metadata-lint.ts';
 export { metadataRefreshHandler, samlJobHandlers } from './metadata-refresh.ts';
 export { type MetadataSource, maxMetadataBytes, readIdpMetadataUrl } from './metadata-url.ts';
 export { nameIdFormats } from './names.ts';

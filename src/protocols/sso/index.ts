@@ -12,3 +12,4 @@ export {
   signInFlows,
   signInRouter,
 } from './sign-in.ts';
+export { startTestSignIn } from './test-sign-in.ts';

@@ -1,0 +1,1 @@
+export { type SetupDeps, setupRouter } from './router.ts';
