@@ -39,6 +39,7 @@ interface Delivery {
   readonly succeeded: boolean;
   readonly httpStatus: number | null;
   readonly redelivery: boolean;
+  readonly error: string | null;
 }
 
 async function call(run: Run, method: string, path: string, body?: object, status = 200): Promise<unknown> {
@@ -196,14 +197,19 @@ async function crashAndResume(
     answeredBeforeHang - from,
     `duplicates ${duplicates}: the uncommitted deliveries only`,
   );
+  // A send may time out on a loaded machine (its limit is half of the 1 s lease here): such an
+  // attempt is logged as failed and tried again. What committed as delivered is each event once.
+  const failed = log.filter((d) => !d.succeeded);
+  if (failed.length > 0)
+    t.diagnostic(`failed attempts, tried again: ${JSON.stringify(failed.map((d) => d.error))}`);
   assert.deepEqual(
     {
-      entries: log.length,
       successes: succeeded.length,
+      eventsWithASuccess: new Set(succeeded.map((d) => d.eventId)).size,
       redeliveries: log.filter((d) => d.redelivery).length,
     },
-    { entries: teams, successes: teams, redeliveries: 0 },
-    'the log keeps what committed: each event once',
+    { successes: teams, eventsWithASuccess: teams, redeliveries: 0 },
+    'the log keeps what committed: each event delivered once',
   );
 }
 
