@@ -129,3 +129,39 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
       );
   }
 }
+
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: { readonly target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core's WCAG 2 A and AA rules on the page as it is and returns
+ * what it finds. axe is evaluated through the DevTools protocol, which the
+ * page's CSP (no script at all) does not govern, so the page is checked as
+ * it is served.
+ */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  const { readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
+  });
+}

@@ -25,11 +25,15 @@ function sign(secret: string, value: string, purpose: string): string {
   return createHmac('sha256', secret).update(`${purpose}\n${value}`).digest('base64url');
 }
 
+// The value set on a response: a page of several forms, on a first visit, signs them all with the one cookie the browser will keep.
+const issued = new WeakMap<Response, string>();
+
 /** The hidden field a form carries; sets the cookie when the browser has none yet. */
 export function csrfField(req: Request, res: Response, options: CsrfOptions, purpose: string): SafeHtml {
-  let value = cookiesOf(req).get(csrfCookieName);
+  let value = issued.get(res) ?? cookiesOf(req).get(csrfCookieName);
   if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
     value = randomBytes(32).toString('base64url');
+    issued.set(res, value);
     res.cookie(csrfCookieName, value, {
       httpOnly: true,
       sameSite: 'strict',

@@ -66,6 +66,9 @@ fieldset{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.5rem 
 legend{font-weight:600}
 .filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:end}.filters>*{flex:1 1 10rem}
 .secret{font-family:ui-monospace,monospace;background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;border-radius:6px;overflow-wrap:anywhere}
+label.check{display:flex;align-items:center;gap:.5rem;font-weight:400;margin:.35rem 0}label.check input{width:auto;margin:0}
+ul.plain{list-style:none;padding:0;margin:0}
+h1,dd{overflow-wrap:anywhere}
 `;
 
 export interface Page {
