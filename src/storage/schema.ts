@@ -7,7 +7,7 @@ type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
 
 export type OrgRole = 'owner' | 'admin' | 'member';
 export type GrantSource = 'scim' | 'sso' | 'invitation' | 'manual';
-export type ActorType = 'admin_token' | 'api_key' | 'user' | 'scim' | 'system';
+export type ActorType = 'admin_token' | 'api_key' | 'user' | 'scim' | 'system' | 'setup_link';
 
 export interface OrgsTable {
   id: string;
@@ -437,6 +437,36 @@ export interface LoginThrottlesTable {
   expires_at: Date;
 }
 
+export type SetupLinkFeature = 'sso' | 'scim';
+
+/** A finding of the IdP metadata check, as stored with the link's metadata. */
+export interface StoredMetadataFinding {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface SetupLinksTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  features: ColumnType<SetupLinkFeature[], SetupLinkFeature[], SetupLinkFeature[]>;
+  expires_at: Date;
+  revoked_at: Date | null;
+  connection_id: string | null;
+  directory_id: string | null;
+  provider: DirectoryProvider | null;
+  protocol: 'saml' | 'oidc' | null;
+  metadata_xml: string | null;
+  metadata_url: string | null;
+  metadata_findings: ColumnType<StoredMetadataFinding[] | null, string | null, string | null>;
+  metadata_checked_at: Date | null;
+  created_by_type: ActorType;
+  created_by_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -476,6 +506,7 @@ export interface DB {
   local_credentials: LocalCredentialsTable;
   password_reset_tokens: PasswordResetTokensTable;
   login_throttles: LoginThrottlesTable;
+  setup_links: SetupLinksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -505,3 +536,4 @@ export type MailRow = Selectable<MailOutboxTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type LocalCredentialRow = Selectable<LocalCredentialsTable>;
 export type PasswordResetTokenRow = Selectable<PasswordResetTokensTable>;
+export type SetupLinkRow = Selectable<SetupLinksTable>;

@@ -41,6 +41,7 @@ const causeFrom: Readonly<Record<FeedRow['actor_type'], string>> = {
   scim: 'scim_request',
   user: 'user',
   system: 'system',
+  setup_link: 'admin',
 };
 
 function causeOf(row: FeedRow): Record<string, unknown> {

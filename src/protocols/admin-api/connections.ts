@@ -110,8 +110,9 @@ export const connectionOperations = [
     status: 201,
     unprocessable: true,
     response: connectionSchema,
-    handle: async ({ org, body, deps, ctx }) => {
-      const id = newId();
+    handle: async ({ org, body, deps, ctx, params }) => {
+      // A setup link reserved its connection's id ahead; the REST route has no such parameter.
+      const id = params.reservedId ?? newId();
       const tools = deps.sso;
       const common = commonChanges(body);
       const input = {

@@ -6,6 +6,7 @@ import { MusterError } from '../../errors.ts';
 import { type Principal, requireAdminCredentials, stateOf } from '../http/index.ts';
 import type { AdminApiDeps, AnyOperation, OrgInput } from './operation.ts';
 import { allOperations } from './operations.ts';
+import { checkSetupLinkScope } from './setup-links.ts';
 
 function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): unknown {
   const result = schema.safeParse(value);
@@ -29,6 +30,8 @@ function validate(schema: z.ZodType, value: unknown, where: 'body' | 'query'): u
 function contextOf(principal: Principal, requestId: string): ChangeContext {
   if (principal.kind === 'super_admin') return { actor: { type: 'admin_token', id: null }, requestId };
   if (principal.kind === 'member') return { actor: { type: 'user', id: principal.userId }, requestId };
+  if (principal.kind === 'setup_link')
+    return { actor: { type: 'setup_link', id: principal.linkId }, requestId };
   return { actor: { type: 'api_key', id: principal.keyId }, requestId };
 }
 
@@ -46,7 +49,9 @@ async function authorizedOrg(deps: AdminApiDeps, principal: Principal, ref: stri
       'forbidden',
       principal.kind === 'member'
         ? 'You administer another organization'
-        : 'This API key belongs to another organization',
+        : principal.kind === 'setup_link'
+          ? 'This setup link belongs to another organization'
+          : 'This API key belongs to another organization',
     );
   }
   return own;
@@ -80,6 +85,7 @@ export async function invokeOperation(
     throw new MusterError('forbidden', 'Only the admin token may do this');
   }
   const params = { ...call.params };
+  if (principal.kind === 'setup_link') checkSetupLinkScope(op, principal, params);
   const org = params.org === undefined ? undefined : await authorizedOrg(deps, principal, params.org);
   const body = op.body ? validate(op.body, call.body ?? {}, 'body') : undefined;
   const query = op.query ? validate(op.query, { ...call.query }, 'query') : undefined;

@@ -12,6 +12,18 @@ export type Principal =
       readonly orgId: string;
       readonly userId: string;
       readonly role: 'owner' | 'admin';
+    }
+  /**
+   * A setup link, acting for the customer's IT admin in the setup portal:
+   * only on the connection and the directory the link sets up.
+   */
+  | {
+      readonly kind: 'setup_link';
+      readonly orgId: string;
+      readonly linkId: string;
+      readonly features: readonly ('sso' | 'scim')[];
+      readonly connectionId?: string | undefined;
+      readonly directoryId?: string | undefined;
     };
 
 /** What the HTTP layer learns about a request, kept on res.locals with one type. */

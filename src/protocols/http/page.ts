@@ -69,6 +69,8 @@ legend{font-weight:600}
 label.check{display:flex;align-items:center;gap:.5rem;font-weight:400;margin:.35rem 0}label.check input{width:auto;margin:0}
 ul.plain{list-style:none;padding:0;margin:0}
 h1,dd{overflow-wrap:anywhere}
+.wrap{overflow-wrap:anywhere}
+button:disabled{background:#8c959f;cursor:not-allowed}
 `;
 
 export interface Page {

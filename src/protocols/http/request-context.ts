@@ -6,9 +6,9 @@ import { routeOf, stateOf } from './context.ts';
 
 const acceptableId = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Paths that carry a single-use secret (an invitation, a password reset) are logged without it. */
+/** Paths that carry a secret (an invitation, a password reset, a setup link) are logged without it. */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/(invite|login\/reset)\/[^/]+/, '/$1/:token');
+  return path.replace(/^\/(invite|login\/reset|setup)\/[^/]+/, '/$1/:token');
 }
 
 /**

@@ -26,6 +26,7 @@ export * from './scim-sort.ts';
 export * from './scim-user-create.ts';
 export * from './scim-users.ts';
 export * from './sessions.ts';
+export * from './setup-links.ts';
 export * from './sign-in.ts';
 export * from './signing-keys.ts';
 export * from './teams.ts';
