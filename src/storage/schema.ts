@@ -220,9 +220,27 @@ export interface LoginTransactionsTable {
   sealed_secrets: string | null;
   browser_binding: string | null;
   return_to: string | null;
+  purpose: ColumnType<LoginPurpose, LoginPurpose | undefined, never>;
   created_at: CreatedAt;
   expires_at: Date;
   consumed_at: Date | null;
+}
+
+/** A real sign-in, or a test whose answer is recorded instead of signing anyone in. */
+export type LoginPurpose = 'sign_in' | 'test';
+
+export interface ConnectionTestSignInsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  at: Date;
+  outcome: 'succeeded' | 'failed';
+  subject: string | null;
+  email: string | null;
+  attributes: ColumnType<Record<string, string[]>, string, never>;
+  groups: ColumnType<string[], string[], never>;
+  groups_truncated: boolean;
+  error: string | null;
 }
 
 export interface SamlAssertionsTable {
@@ -495,6 +513,7 @@ export interface DB {
   jobs: JobsTable;
   connection_domains: ConnectionDomainsTable;
   login_transactions: LoginTransactionsTable;
+  connection_test_sign_ins: ConnectionTestSignInsTable;
   saml_assertions: SamlAssertionsTable;
   signing_keys: SigningKeysTable;
   sessions: SessionsTable;
@@ -528,6 +547,7 @@ export type GroupMappingRow = Selectable<GroupMappingsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ConnectionDomainRow = Selectable<ConnectionDomainsTable>;
 export type LoginTransactionRow = Selectable<LoginTransactionsTable>;
+export type ConnectionTestSignInRow = Selectable<ConnectionTestSignInsTable>;
 export type SigningKeyRow = Selectable<SigningKeysTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;

@@ -1,9 +1,12 @@
 import { newId } from '../../infra/ids/index.ts';
-import type { Db } from '../../storage/index.ts';
+import type { Db, LoginTransactionRow } from '../../storage/index.ts';
 import * as store from '../../storage/index.ts';
 
 /** How long a sign-in may take between its start and the IdP's answer. */
 export const loginLifetimeSeconds = 600;
+
+/** A real sign-in, or a test: its answer is checked the same, then recorded instead of signing anyone in. */
+export type LoginPurpose = 'sign_in' | 'test';
 
 export interface LoginStart {
   readonly orgId: string;
@@ -15,6 +18,8 @@ export interface LoginStart {
   readonly browserBinding: string | null;
   /** OIDC: nonce and PKCE verifier, sealed. */
   readonly sealedSecrets?: string | null;
+  /** A test records what the IdP answers instead of signing anyone in; a sign-in unless set. */
+  readonly purpose?: LoginPurpose;
 }
 
 /** A sign-in in flight, as its end finds it. */
@@ -25,6 +30,7 @@ export interface LoginInFlight {
   readonly returnTo: string | null;
   readonly browserBinding: string | null;
   readonly sealedSecrets: string | null;
+  readonly purpose: LoginPurpose;
 }
 
 /**
@@ -42,6 +48,7 @@ export async function beginLogin(db: Db, start: LoginStart): Promise<{ id: strin
     sealedSecrets: start.sealedSecrets ?? null,
     browserBinding: start.browserBinding,
     returnTo: start.returnTo,
+    purpose: start.purpose ?? 'sign_in',
     expiresAt,
   });
   // One sign-in in sixteen sweeps up to 500 stale rows: the tables stay small without a timer.
@@ -59,16 +66,34 @@ export async function consumeLogin(
   connectionId: string,
   requestKey: string,
 ): Promise<LoginInFlight | undefined> {
-  const row = await store.consumeLoginTransaction(db, connectionId, requestKey);
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    connectionId: row.connection_id,
-    returnTo: row.return_to,
-    browserBinding: row.browser_binding,
-    sealedSecrets: row.sealed_secrets,
-  };
+  return inFlight(await store.consumeLoginTransaction(db, connectionId, requestKey));
+}
+
+/**
+ * Ends a test sign-in in flight whose answer was refused, once; a real
+ * sign-in of that key is left alone, so a refused answer still consumes
+ * nothing of it.
+ */
+export async function consumeTestLogin(
+  db: Db,
+  connectionId: string,
+  requestKey: string,
+): Promise<LoginInFlight | undefined> {
+  return inFlight(await store.consumeLoginTransaction(db, connectionId, requestKey, 'test'));
+}
+
+function inFlight(row: LoginTransactionRow | undefined): LoginInFlight | undefined {
+  return (
+    row && {
+      id: row.id,
+      orgId: row.org_id,
+      connectionId: row.connection_id,
+      returnTo: row.return_to,
+      browserBinding: row.browser_binding,
+      sealedSecrets: row.sealed_secrets,
+      purpose: row.purpose,
+    }
+  );
 }
 
 /** Accepts an assertion id once per connection until it expires; false for a replay. */

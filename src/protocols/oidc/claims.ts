@@ -85,3 +85,36 @@ export function readOidcClaims(
     groupsTruncated: groups === null && groupsLeftOut(merged, groupNames),
   };
 }
+
+/**
+ * Claims that prove or bind a sign-in rather than describe the person
+ * (nonce, token hashes) and tokens anywhere inside a claim (a distributed
+ * claim's source may carry an access token): never kept.
+ */
+const secretClaims = new Set([
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'access_token',
+  'refresh_token',
+  'id_token',
+]);
+
+function claimText(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (Array.isArray(value))
+    return value.flatMap((v) => (Array.isArray(v) ? [JSON.stringify(v)] : claimText(v)));
+  return [JSON.stringify(value, (key, v: unknown) => (secretClaims.has(key) ? undefined : v))];
+}
+
+/** Every claim of the ID token and userinfo (the token's win), values as text, secrets left out. */
+export function claimsAsText(idToken: Claims, userinfo: Claims | null): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries({ ...(userinfo ?? {}), ...idToken })) {
+    if (!secretClaims.has(name)) out[name] = claimText(value);
+  }
+  return out;
+}

@@ -1,11 +1,11 @@
 import * as client from 'openid-client';
 import { FetchRefused } from '../../infra/fetch/index.ts';
-import { readOidcClaims } from './claims.ts';
+import { claimsAsText, readOidcClaims } from './claims.ts';
 import { clientSigningKey } from './client-key.ts';
 import { type IssuerCache, requestOptions } from './discovery.ts';
 import { OidcError } from './errors.ts';
 import { oidcPresets } from './presets.ts';
-import type { OidcClaims, OidcConnection } from './types.ts';
+import type { OidcAnswer, OidcConnection } from './types.ts';
 
 /** What a sign-in keeps server-side between its start and the IdP's answer. */
 export interface AuthorizationSecrets {
@@ -162,13 +162,14 @@ export async function checkAnswerIssuer(
  * authorization response checked (state, RFC 9207 `iss`), the code
  * exchanged with the PKCE verifier, the ID token validated by openid-client
  * (signature against the IdP's JWKS with asymmetric algorithms only, iss,
- * aud, azp, exp, iat, nonce), the userinfo read and merged.
+ * aud, azp, exp, iat, nonce), the userinfo read and merged; every claim
+ * is kept as text besides, for a test sign-in to show.
  */
 export async function completeAuthorization(
   issuers: IssuerCache,
   connection: OidcConnection,
   answer: { readonly currentUrl: URL; readonly state: string; readonly secrets: AuthorizationSecrets },
-): Promise<OidcClaims> {
+): Promise<OidcAnswer> {
   const { config, keepKeys } = await configurationFor(issuers, connection);
   let idToken: client.IDToken;
   let accessToken: string;
@@ -197,5 +198,5 @@ export async function completeAuthorization(
       throw refusal(error, 'userinfo');
     }
   }
-  return readOidcClaims(connection, idToken, userinfo);
+  return { ...readOidcClaims(connection, idToken, userinfo), attributes: claimsAsText(idToken, userinfo) };
 }

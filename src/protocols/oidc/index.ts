@@ -7,4 +7,11 @@ export type { LoadedOidcConnection, OidcSignedInPerson, OidcSignInDeps } from '.
 export { oidcSignInRouter } from './http/router.ts';
 export { startOidcLogin } from './http/start.ts';
 export { type OidcPreset, oidcPresets } from './presets.ts';
-export type { ClientAuthMethod, OidcClaims, OidcConnection, OidcKeyPair, OidcProvider } from './types.ts';
+export type {
+  ClientAuthMethod,
+  OidcAnswer,
+  OidcClaims,
+  OidcConnection,
+  OidcKeyPair,
+  OidcProvider,
+} from './types.ts';

@@ -47,3 +47,8 @@ export interface OidcClaims {
   /** The IdP left groups out (Entra's overage): the list is not the whole. */
   readonly groupsTruncated: boolean;
 }
+
+/** Who signed in, and every claim of the ID token and userinfo as text (nonce and token hashes left out). */
+export interface OidcAnswer extends OidcClaims {
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+}

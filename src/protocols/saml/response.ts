@@ -111,3 +111,17 @@ function refuseUnsigned(responseSigned: boolean, assertionSigned: boolean, conne
     );
   }
 }
+
+/**
+ * The request a response says it answers, read without any check: only to
+ * find the test sign-in a refused response belongs to, so that its failure
+ * can be shown to the one who started it. Never trusted for anything else.
+ */
+export function claimedRequestId(samlResponse: string, maxBytes = defaultMaxXmlBytes): string | null {
+  try {
+    const root = parseXml(decodeBase64Xml(samlResponse, maxBytes).xml).documentElement;
+    return (root && attr(root, 'InResponseTo')) || null;
+  } catch {
+    return null;
+  }
+}

@@ -7,6 +7,13 @@ import {
   startSession,
 } from '../../domain/sessions/index.ts';
 import {
+  type LoginInFlight,
+  type LoginPurpose,
+  provisionSignIn,
+  recordTestSignIn,
+  type VouchedSignIn,
+} from '../../domain/signin/index.ts';
+import {
   connectionChoice,
   connectionForDomain,
   connectionsOfOrg,
@@ -19,7 +26,7 @@ import {
 import { MusterError } from '../../errors.ts';
 import type { SecretBox } from '../../infra/crypto/index.ts';
 import type { Db } from '../../storage/index.ts';
-import { renderHtmlError, requestIdOf } from '../http/index.ts';
+import { renderHtmlError, requestIdOf, systemChangeOf } from '../http/index.ts';
 import {
   IssuerCache,
   isOidcError,
@@ -111,14 +118,12 @@ function recentAppUrls(db: Db): (orgId: string) => Promise<readonly string[]> {
   };
 }
 
-/** A person signed in by either protocol. */
-interface SignedIn {
-  readonly orgId: string;
-  readonly userId: string;
-  readonly connectionId: string;
-  readonly loginId: string;
+/** Who either protocol vouched for, the answer checked, and the sign-in it answers. */
+interface SignedIn extends VouchedSignIn {
   readonly sessionIndex: string | null;
   readonly returnTo: string | null;
+  readonly purpose: LoginPurpose;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The SAML and OIDC flows' view of Muster: connections opened, sessions started, return targets judged. */
@@ -128,16 +133,48 @@ export function signInFlows(deps: SignInDeps) {
   const appUrlsOf = recentAppUrls(db);
   const allowedReturnTo = async (orgId: string, value: string) =>
     safeReturnTo(value, { publicUrl, appUrls: await appUrlsOf(orgId) });
+  // A test goes back to where it began, a page of Muster's own; nothing else is followed.
+  const backToTest = (res: Response, returnTo: string | null) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.redirect(303, safeReturnTo(returnTo, { publicUrl, appUrls: [] }) ?? `${publicUrl}/`);
+  };
+  /**
+   * The one place a person the IdP vouched for enters Muster: provisioned
+   * and signed in, or, answering a test, recorded as it arrived, with no
+   * user, link, membership or session made.
+   */
   const finishSignIn = async (_req: Request, res: Response, person: SignedIn) => {
-    const ctx = { actor: { type: 'user' as const, id: person.userId }, requestId: requestIdOf(res) };
+    if (person.purpose === 'test') {
+      await recordTestSignIn(db, person.orgId, person.connectionId, {
+        outcome: 'succeeded',
+        subject: person.subject,
+        email: person.email,
+        attributes: person.attributes,
+        groups: person.groups,
+        groupsTruncated: person.groupsTruncated,
+      });
+      backToTest(res, person.returnTo);
+      return;
+    }
+    let signedIn: { readonly userId: string; readonly loginId: string };
+    try {
+      signedIn = await provisionSignIn(db, systemChangeOf(res), person);
+    } catch (error) {
+      if (error instanceof MusterError) {
+        renderHtmlError(res, error);
+        return;
+      }
+      throw error;
+    }
+    const ctx = { actor: { type: 'user' as const, id: signedIn.userId }, requestId: requestIdOf(res) };
     const session = await startSession(
       db,
       deps.keys,
       {
         orgId: person.orgId,
-        userId: person.userId,
+        userId: signedIn.userId,
         connectionId: person.connectionId,
-        loginId: person.loginId,
+        loginId: signedIn.loginId,
         idpSessionIndex: person.sessionIndex ?? undefined,
       },
       ctx,
@@ -147,6 +184,10 @@ export function signInFlows(deps: SignInDeps) {
       { publicUrl, keys: deps.keys },
       { session, returnTo: person.returnTo, appUrls: await appUrlsOf(person.orgId) },
     );
+  };
+  const failTestSignIn = async (res: Response, login: LoginInFlight, error: MusterError) => {
+    await recordTestSignIn(db, login.orgId, login.connectionId, { outcome: 'failed', error: error.message });
+    backToTest(res, login.returnTo);
   };
   const oidc: OidcSignInDeps = {
     db,
@@ -168,6 +209,7 @@ export function signInFlows(deps: SignInDeps) {
       );
     },
     finishSignIn,
+    failTestSignIn,
   };
   const loadConnection = async (id: string): Promise<LoadedSamlConnection | undefined> => {
     const connection = await samlConnectionFor(db, opened, id);
@@ -186,6 +228,7 @@ export function signInFlows(deps: SignInDeps) {
     loadConnection,
     allowedReturnTo,
     finishSignIn,
+    failTestSignIn,
   };
   return { deps, saml, oidc, opened };
 }

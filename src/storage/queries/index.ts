@@ -30,5 +30,6 @@ export * from './setup-links.ts';
 export * from './sign-in.ts';
 export * from './signing-keys.ts';
 export * from './teams.ts';
+export * from './test-sign-ins.ts';
 export * from './users.ts';
 export * from './webhooks.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
-import type { LoginTransactionRow } from '../schema.ts';
+import type { LoginPurpose, LoginTransactionRow } from '../schema.ts';
 
 export interface NewLoginTransaction {
   readonly id: string;
@@ -9,6 +9,7 @@ export interface NewLoginTransaction {
   readonly sealedSecrets: string | null;
   readonly browserBinding: string | null;
   readonly returnTo: string | null;
+  readonly purpose: LoginPurpose;
   readonly expiresAt: Date;
 }
 
@@ -23,6 +24,7 @@ export async function insertLoginTransaction(db: Db, orgId: string, row: NewLogi
       sealed_secrets: row.sealedSecrets,
       browser_binding: row.browserBinding,
       return_to: row.returnTo,
+      purpose: row.purpose,
       expires_at: row.expiresAt,
     })
     .execute();
@@ -31,17 +33,19 @@ export async function insertLoginTransaction(db: Db, orgId: string, row: NewLogi
 /**
  * Ends a sign-in in flight, once: the first caller gets its row, every
  * later one (another process, a replayed response) nothing. An expired one
- * is nothing too.
+ * is nothing too. With `purpose`, only a sign-in of that purpose is ended.
  */
 export async function consumeLoginTransaction(
   db: Db,
   connectionId: string,
   requestKey: string,
+  purpose?: LoginPurpose,
 ): Promise<LoginTransactionRow | undefined> {
   const { rows } = await sql<LoginTransactionRow>`
     update login_transactions set consumed_at = now()
      where connection_id = ${connectionId} and request_key = ${requestKey}
        and consumed_at is null and expires_at > now()
+       ${purpose === undefined ? sql`` : sql`and purpose = ${purpose}`}
     returning *
   `.execute(db);
   return rows[0];

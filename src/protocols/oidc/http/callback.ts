@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import { consumeLogin, provisionSignIn, recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { consumeLogin, type LoginInFlight, recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { flagConnectionHealth } from '../../../domain/sources/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { hashSecret } from '../../../infra/crypto/index.ts';
 import { browserMatches, renderHtmlError, systemChangeOf } from '../../http/index.ts';
 import { isOidcError, OidcError } from '../errors.ts';
 import { type AuthorizationSecrets, checkAnswerIssuer, completeAuthorization } from '../flow.ts';
-import type { OidcClaims } from '../types.ts';
+import type { OidcAnswer } from '../types.ts';
 import { oidcBinding, sealedFor } from './binding.ts';
 import type { LoadedOidcConnection, OidcSignInDeps } from './ports.ts';
 
@@ -24,6 +24,7 @@ async function refuse(
   res: Response,
   connection: LoadedOidcConnection,
   error: OidcError,
+  login: LoginInFlight | undefined,
 ) {
   await recordRefusedSignIn(deps.db, systemChangeOf(res), {
     orgId: connection.orgId,
@@ -36,16 +37,12 @@ async function refuse(
     await flagConnectionHealth(deps.db, connection.orgId, connection.oidc.id, {
       idpUnavailable: { at: new Date().toISOString(), message: error.message },
     });
-  renderHtmlError(res, error);
+  if (login?.purpose === 'test') await deps.failTestSignIn(res, login, error);
+  else renderHtmlError(res, error);
 }
 
-/** The sign-in the answer's state names, once; its sealed nonce and verifier opened. */
-async function consumeState(
-  deps: OidcSignInDeps,
-  req: Request,
-  res: Response,
-  connection: LoadedOidcConnection,
-) {
+/** The sign-in the answer's state names, once. */
+async function consumeState(deps: OidcSignInDeps, req: Request, connection: LoadedOidcConnection) {
   const state = single(req, 'state');
   if (!state)
     throw new OidcError('oidc_state_missing', 'The answer from the identity provider carries no state');
@@ -56,6 +53,17 @@ async function consumeState(
       'oidc_state_unknown',
       'This sign-in is unknown, expired or already used; start it again',
     );
+  return { state, requestKey, login, sealedSecrets: login.sealedSecrets };
+}
+
+/** The answer to a sign-in in flight, from the browser that began it; its sealed nonce and verifier opened. */
+async function openAnswer(
+  deps: OidcSignInDeps,
+  req: Request,
+  res: Response,
+  connection: LoadedOidcConnection,
+  { requestKey, login, sealedSecrets }: Awaited<ReturnType<typeof consumeState>>,
+) {
   if (
     login.browserBinding &&
     !browserMatches(req, res, oidcBinding(deps.publicUrl), requestKey, login.browserBinding)
@@ -73,17 +81,17 @@ async function consumeState(
       `The identity provider did not sign you in: ${quoted(error)}${description ? ` (${quoted(description)})` : ''}`,
     );
   }
-  const secrets = JSON.parse(
-    deps.secretBox.open(login.sealedSecrets, sealedFor(connection.oidc.id, requestKey)),
+  return JSON.parse(
+    deps.secretBox.open(sealedSecrets, sealedFor(connection.oidc.id, requestKey)),
   ) as AuthorizationSecrets;
-  return { state, secrets, returnTo: login.returnTo };
 }
 
 /**
  * The redirect URI: the IdP's answer is checked against the sign-in it
- * belongs to, the code exchanged, the person provisioned just in time, and
- * a session started. A refusal is audited with its reason and shown as a
- * page, and leaves no session and no user behind.
+ * belongs to, the code exchanged, and the person handed to Muster, to be
+ * provisioned just in time and signed in, or, answering a test, recorded.
+ * A refusal is audited with its reason and shown as a page (a test's goes
+ * back to the test instead), and leaves no session and no user behind.
  */
 export function oidcCallback(deps: OidcSignInDeps) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -93,44 +101,32 @@ export function oidcCallback(deps: OidcSignInDeps) {
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
-    let claims: OidcClaims;
-    let returnTo: string | null;
+    let claims: OidcAnswer;
+    let login: LoginInFlight | undefined;
     try {
-      const answer = await consumeState(deps, req, res, connection);
-      returnTo = answer.returnTo;
+      const started = await consumeState(deps, req, connection);
+      login = started.login;
+      const secrets = await openAnswer(deps, req, res, connection, started);
       const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
       claims = await completeAuthorization(deps.issuers, connection.oidc, {
         currentUrl: new URL(`${connection.oidc.redirectUri}${query}`),
-        state: answer.state,
-        secrets: answer.secrets,
+        state: started.state,
+        secrets,
       });
     } catch (error) {
       if (!isOidcError(error)) throw error;
-      await refuse(deps, res, connection, error);
+      await refuse(deps, res, connection, error, login);
       return;
     }
-    let signedIn: { readonly userId: string; readonly loginId: string };
-    try {
-      signedIn = await provisionSignIn(deps.db, systemChangeOf(res), {
-        ...claims,
-        orgId: connection.orgId,
-        connectionId: connection.oidc.id,
-        jit: connection.jit,
-        domains: connection.domains,
-      });
-    } catch (error) {
-      if (error instanceof MusterError) {
-        renderHtmlError(res, error);
-        return;
-      }
-      throw error;
-    }
     await deps.finishSignIn(req, res, {
+      ...claims,
       orgId: connection.orgId,
-      ...signedIn,
       connectionId: connection.oidc.id,
+      jit: connection.jit,
+      domains: connection.domains,
       sessionIndex: null,
-      returnTo,
+      returnTo: login.returnTo,
+      purpose: login.purpose,
     });
   };
 }

@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import type { LoginInFlight, LoginPurpose, VouchedSignIn } from '../../../domain/signin/index.ts';
+import type { MusterError } from '../../../errors.ts';
 import type { SecretBox } from '../../../infra/crypto/index.ts';
 import type { Db } from '../../../storage/index.ts';
 import type { IssuerCache } from '../discovery.ts';
@@ -16,15 +18,17 @@ export interface LoadedOidcConnection {
   readonly clientCertificate: string | null;
 }
 
-/** A person signed in: what the session needs. */
-export interface OidcSignedInPerson {
-  readonly orgId: string;
-  readonly userId: string;
-  readonly connectionId: string;
-  readonly loginId: string;
+/**
+ * Who the IdP vouched for, the answer checked: what Muster provisions and
+ * signs in, or, when the sign-in was a test, records instead.
+ */
+export interface OidcSignedInPerson extends VouchedSignIn {
   readonly sessionIndex: null;
   /** Where to send the browser; null for the default page. */
   readonly returnTo: string | null;
+  readonly purpose: LoginPurpose;
+  /** Every claim, values as text. */
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the OIDC sign-in flow takes from the rest of Muster. */
@@ -35,6 +39,8 @@ export interface OidcSignInDeps {
   readonly secretBox: SecretBox;
   readonly issuers: IssuerCache;
   loadConnection(connectionId: string): Promise<LoadedOidcConnection | undefined>;
-  /** Starts the session and answers the browser (cookie and redirect). */
+  /** Provisions the person, starts the session and answers the browser; or records a test and sends it back. */
   finishSignIn(req: Request, res: Response, person: OidcSignedInPerson): Promise<void>;
+  /** A test sign-in's answer was refused: records why, and sends the browser back to where the test began. */
+  failTestSignIn(res: Response, login: LoginInFlight, error: MusterError): Promise<void>;
 }

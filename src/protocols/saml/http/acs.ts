@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import { provisionSignIn, recordRefusedSignIn } from '../../../domain/signin/index.ts';
+import { consumeTestLogin, type LoginInFlight, recordRefusedSignIn } from '../../../domain/signin/index.ts';
 import { MusterError } from '../../../errors.ts';
 import { browserMatches, renderHtmlError, systemChangeOf } from '../../http/index.ts';
 import { isSamlError } from '../errors.ts';
-import { validateSamlResponse } from '../response.ts';
+import { claimedRequestId, validateSamlResponse } from '../response.ts';
 import type { SamlClaims } from '../types.ts';
 import { bindsBrowser, samlBinding } from './binding.ts';
 import type { LoadedSamlConnection, SamlSignInDeps } from './ports.ts';
@@ -28,11 +28,22 @@ async function returnTarget(
   return relayState ? ((await deps.allowedReturnTo(connection.orgId, relayState)) ?? null) : null;
 }
 
+/** The test sign-in a refused response claims to answer, ended so that its failure is recorded once. */
+async function refusedTest(
+  deps: SamlSignInDeps,
+  connection: LoadedSamlConnection,
+  samlResponse: string,
+): Promise<LoginInFlight | undefined> {
+  const requestId = claimedRequestId(samlResponse);
+  return requestId ? consumeTestLogin(deps.db, connection.saml.id, requestId) : undefined;
+}
+
 async function refuse(
   deps: SamlSignInDeps,
   res: Response,
   connection: LoadedSamlConnection,
   error: MusterError & { reason: string },
+  login: LoginInFlight | undefined,
 ): Promise<void> {
   await recordRefusedSignIn(deps.db, systemChangeOf(res), {
     orgId: connection.orgId,
@@ -41,14 +52,17 @@ async function refuse(
     message: error.message,
     protocol: 'saml',
   });
-  renderHtmlError(res, error);
+  if (login?.purpose === 'test') await deps.failTestSignIn(res, login, error);
+  else renderHtmlError(res, error);
 }
 
 /**
  * The assertion consumer (POST binding): the response is validated with
- * every defence of the SAML module, the person provisioned just in time,
- * and a session started. A refusal is audited with its reason and shown as
- * a page, never a stack, and leaves no session and no user behind.
+ * every defence of the SAML module, and the person handed to Muster, to be
+ * provisioned just in time and signed in, or, answering a test, recorded.
+ * A refusal is audited with its reason and shown as a page, never a stack
+ * (a test's goes back to the test instead), and leaves no session and no
+ * user behind.
  */
 export function assertionConsumer(deps: SamlSignInDeps) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -68,7 +82,7 @@ export function assertionConsumer(deps: SamlSignInDeps) {
       claims = await validateSamlResponse({ connection: connection.saml, samlResponse, store });
     } catch (error) {
       if (!isSamlError(error)) throw error;
-      await refuse(deps, res, connection, error);
+      await refuse(deps, res, connection, error, await refusedTest(deps, connection, samlResponse));
       return;
     }
     const binding = store.login?.browserBinding;
@@ -81,37 +95,25 @@ export function assertionConsumer(deps: SamlSignInDeps) {
         new MusterError('unauthorized', 'This sign-in was started in another browser; start it again here'),
         { reason: 'saml_browser_mismatch' },
       );
-      await refuse(deps, res, connection, mismatch);
+      await refuse(deps, res, connection, mismatch, store.login);
       return;
-    }
-    let signedIn: { readonly userId: string; readonly loginId: string };
-    try {
-      signedIn = await provisionSignIn(deps.db, systemChangeOf(res), {
-        orgId: connection.orgId,
-        connectionId: connection.saml.id,
-        subject: claims.nameId,
-        email: claims.email.toLowerCase(),
-        firstName: claims.firstName,
-        lastName: claims.lastName,
-        displayName: claims.displayName,
-        groups: claims.groups,
-        groupsTruncated: claims.groupsTruncated,
-        jit: connection.jit,
-        domains: connection.domains,
-      });
-    } catch (error) {
-      if (error instanceof MusterError) {
-        renderHtmlError(res, error);
-        return;
-      }
-      throw error;
     }
     await deps.finishSignIn(req, res, {
       orgId: connection.orgId,
-      ...signedIn,
       connectionId: connection.saml.id,
+      subject: claims.nameId,
+      email: claims.email.toLowerCase(),
+      firstName: claims.firstName,
+      lastName: claims.lastName,
+      displayName: claims.displayName,
+      groups: claims.groups,
+      groupsTruncated: claims.groupsTruncated,
+      jit: connection.jit,
+      domains: connection.domains,
       sessionIndex: claims.sessionIndex,
       returnTo: await returnTarget(deps, req, connection, store),
+      purpose: store.login?.purpose ?? 'sign_in',
+      attributes: claims.attributes,
     });
   };
 }
