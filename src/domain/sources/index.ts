@@ -1,3 +1,4 @@
+export { type CertificateStatus, certificateStatuses } from './certificate-status.ts';
 export { certificateWarningDays, warnExpiringCertificates } from './certificate-watch.ts';
 export {
   type CertificateSummary,
@@ -86,3 +87,4 @@ export {
   type ScimRequestLogOptions,
   type ScimRequestRecord,
 } from './scim-log.ts';
+export { lastScimRequests, lastSignIns } from './source-activity.ts';

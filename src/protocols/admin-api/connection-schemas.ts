@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   type Connection,
   type ConnectionDomain,
+  certificateStatuses,
   certificateSummaries,
   connectionUrls,
   directoryProviders,
@@ -149,6 +150,53 @@ export const domainSchema = z
   })
   .meta({ id: 'ConnectionDomain' });
 
+const healthFlag = z.looseObject({
+  at: z.string().meta({ description: 'When it was last seen (ISO 8601)' }),
+});
+
+const expiringFlag = z.looseObject({
+  kind: z.string().meta({ description: '`idp_signing` or `client`' }),
+  notAfter: z.string(),
+  warnedAt: z.string().meta({ description: 'When the `certificate.expiring` event was sent' }),
+});
+
+/** Flags the sign-in flows and the certificate watch set; each stays until replaced. */
+const healthSchema = z
+  .looseObject({
+    groupsTruncated: healthFlag
+      .extend({ loginId: z.string().optional(), userId: z.string().optional() })
+      .optional()
+      .meta({
+        description:
+          "A sign-in whose group claims the IdP cut short (too many groups), and no SCIM directory's groups to stand in",
+      }),
+    idpUnavailable: healthFlag.extend({ message: z.string().optional() }).optional().meta({
+      description: "The IdP's discovery document or keys could not be read at a sign-in",
+    }),
+    certificatesExpiring: z.record(z.string(), expiringFlag).optional().meta({
+      description:
+        'Certificates within 30 days of their end (or past it) that were announced, by SHA-256 fingerprint',
+    }),
+  })
+  .meta({
+    id: 'ConnectionHealth',
+    description: 'Conditions an admin should know of; other keys may appear and are shown as they are',
+  });
+
+const certificateStatusSchema = z
+  .object({
+    kind: z.enum(['idp_signing', 'client']),
+    fingerprint: z.string().meta({ description: 'SHA-256 of the DER, colon-separated hex' }),
+    notAfter: isoDate,
+    daysLeft: z
+      .number()
+      .int()
+      .meta({ description: 'Whole days until notAfter; negative once it has passed' }),
+    expiring: z.boolean().meta({ description: 'Still valid, but ends within 30 days' }),
+    expired: z.boolean(),
+  })
+  .meta({ id: 'ConnectionCertificate' });
+
 export const connectionSchema = z
   .object({
     id,
@@ -201,8 +249,14 @@ export const connectionSchema = z
       .meta({
         description: 'The metadata URL, its last good read, and the error of the last read if it failed',
       }),
-    health: z.record(z.string(), z.unknown()).meta({
-      description: 'Conditions an admin should know of, such as sign-ins whose groups the IdP cut short',
+    health: healthSchema,
+    lastSignInAt: isoDate.nullable().meta({
+      description: 'When someone last signed in through the connection; null if nobody has',
+    }),
+    certificates: z.array(certificateStatusSchema).meta({
+      description:
+        "Every certificate the connection depends on (a SAML IdP's signing certificates, an OIDC client key's " +
+        'certificate) and how long each has left',
     }),
     createdAt: isoDate,
     updatedAt: isoDate,
@@ -222,7 +276,22 @@ export function toDomainBody(domain: ConnectionDomain) {
   };
 }
 
-export function toConnectionBody(connection: Connection, publicUrl: string) {
+/** The health flags as documented; a flag stored in another shape is left out rather than failing the read. */
+function healthBody(health: Readonly<Record<string, unknown>>): z.output<typeof healthSchema> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(health)) {
+    const known = healthSchema.shape[key as keyof typeof healthSchema.shape];
+    if (!known || known.safeParse(value).success) out[key] = value;
+  }
+  return out as z.output<typeof healthSchema>;
+}
+
+/** What a connection's body adds to the connection: read apart, for a page of them at once. */
+export interface ConnectionActivity {
+  readonly lastSignInAt: Date | null;
+}
+
+export function toConnectionBody(connection: Connection, publicUrl: string, activity: ConnectionActivity) {
   const urls = connectionUrls(publicUrl, connection.id);
   const saml = connection.saml;
   return {
@@ -259,7 +328,9 @@ export function toConnectionBody(connection: Connection, publicUrl: string) {
         }
       : undefined,
     metadata: connection.metadata,
-    health: { ...connection.health },
+    health: healthBody(connection.health),
+    lastSignInAt: activity.lastSignInAt,
+    certificates: certificateStatuses(connection),
     createdAt: connection.createdAt,
     updatedAt: connection.updatedAt,
   };

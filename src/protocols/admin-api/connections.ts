@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import {
   type AttributeMapping,
+  type Connection,
   type ConnectionChanges,
   connectionUrls,
   createConnection,
   type DirectoryProvider,
   deleteConnection,
   getConnection,
+  lastSignIns,
   listConnections,
   type TokenEndpointAuthMethod,
   updateConnection,
@@ -15,6 +17,7 @@ import {
 import { MusterError } from '../../errors.ts';
 import { generateCertifiedKeyPair } from '../../infra/crypto/index.ts';
 import { newId } from '../../infra/ids/index.ts';
+import type { Db } from '../../storage/index.ts';
 import { generateSpKeys } from '../saml/index.ts';
 import { checkedUrl, samlIdpChange } from './connection-input.ts';
 import {
@@ -65,6 +68,12 @@ function requireSecret(oidc: OidcBody): string | undefined {
       ],
     });
   return oidc.clientSecret;
+}
+
+/** One connection's body, with when someone last signed in through it. */
+async function withActivity(db: Db, connection: Connection, publicUrl: string) {
+  const signIns = await lastSignIns(db, connection.orgId, [connection.id]);
+  return toConnectionBody(connection, publicUrl, { lastSignInAt: signIns.get(connection.id) ?? null });
 }
 
 type Common = {
@@ -130,7 +139,7 @@ export const connectionOperations = [
           saml,
           secrets: { spSigning: signing, spEncryption: encryption },
         });
-        return toConnectionBody(connection, deps.publicUrl);
+        return toConnectionBody(connection, deps.publicUrl, { lastSignInAt: null });
       }
       const clientSecret = requireSecret(body.oidc);
       const client = oidcClient(body.oidc, tools);
@@ -146,7 +155,7 @@ export const connectionOperations = [
         },
         secrets: { ...(clientSecret === undefined ? {} : { clientSecret }), clientKey },
       });
-      return toConnectionBody(connection, deps.publicUrl);
+      return toConnectionBody(connection, deps.publicUrl, { lastSignInAt: null });
     },
     location: (connection, { org }) => `/orgs/${org.id}/connections/${connection.id}`,
   }),
@@ -161,9 +170,16 @@ export const connectionOperations = [
     response: pageOf(connectionSchema),
     handle: async ({ org, query, deps }) => {
       const page = await listConnections(deps.db, org.id, { after: query.cursor, limit: query.limit });
+      const signIns = await lastSignIns(
+        deps.db,
+        org.id,
+        page.items.map((c) => c.id),
+      );
       return toPageBody({
         more: page.more,
-        items: page.items.map((c) => toConnectionBody(c, deps.publicUrl)),
+        items: page.items.map((c) =>
+          toConnectionBody(c, deps.publicUrl, { lastSignInAt: signIns.get(c.id) ?? null }),
+        ),
       });
     },
   }),
@@ -176,7 +192,7 @@ export const connectionOperations = [
     status: 200,
     response: connectionSchema,
     handle: async ({ org, params, deps }) =>
-      toConnectionBody(await getConnection(deps.db, org.id, connectionRef(params)), deps.publicUrl),
+      withActivity(deps.db, await getConnection(deps.db, org.id, connectionRef(params)), deps.publicUrl),
   }),
   operation({
     method: 'patch',
@@ -206,7 +222,8 @@ export const connectionOperations = [
             ? await clientKeyFor(deps.publicUrl, current.id)
             : undefined,
       };
-      return toConnectionBody(
+      return withActivity(
+        deps.db,
         await updateConnection(deps.db, tools.secretBox, ctx, current, changes),
         deps.publicUrl,
       );

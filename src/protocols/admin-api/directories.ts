@@ -7,13 +7,14 @@ import {
   deleteDirectory,
   directoryProviders,
   getDirectory,
+  lastScimRequests,
   listDirectories,
   listDirectoryTokens,
   listScimRequestLog,
   revokeDirectoryToken,
   updateDirectory,
 } from '../../domain/sources/index.ts';
-import { operation } from './operation.ts';
+import { type AdminApiDeps, operation } from './operation.ts';
 import { id, isoDate, name, pageOf, pageQuery, toPageBody } from './schemas.ts';
 
 const provider = z.enum(directoryProviders as [string, ...string[]]).meta({
@@ -32,6 +33,10 @@ const directorySchema = z
     scimBaseUrl: z.string().meta({ description: 'Where the IdP sends SCIM requests' }),
     userCount: z.number().int(),
     groupCount: z.number().int(),
+    lastRequestAt: isoDate.nullable().meta({
+      description:
+        'When the IdP last sent a SCIM request (any outcome; see the request log); null if it has not yet',
+    }),
     createdAt: isoDate,
     updatedAt: isoDate,
   })
@@ -51,8 +56,14 @@ const secret = z
   .string()
   .meta({ description: 'The bearer token for the IdP: shown this once, stored only as a hash' });
 
-function withUrl(directory: DirectoryView, publicUrl: string) {
-  return { ...directory, scimBaseUrl: `${publicUrl}/scim/v2/${directory.id}` };
+function withUrl(directory: DirectoryView, publicUrl: string, lastRequestAt: Date | null) {
+  return { ...directory, scimBaseUrl: `${publicUrl}/scim/v2/${directory.id}`, lastRequestAt };
+}
+
+/** One directory's body, with its IdP's last request. */
+async function withActivity(deps: AdminApiDeps, directory: DirectoryView) {
+  const last = await lastScimRequests(deps.db, deps.scimRequestLog, directory.orgId, [directory.id]);
+  return withUrl(directory, deps.publicUrl, last.get(directory.id) ?? null);
 }
 
 function dirRef(params: Readonly<Record<string, string>>): string {
@@ -74,7 +85,7 @@ export const directoryOperations = [
         ...body,
         provider: body.provider as Directory['provider'],
       });
-      return { ...withUrl(directory, deps.publicUrl), token: token.token, tokenId: token.id };
+      return { ...withUrl(directory, deps.publicUrl, null), token: token.token, tokenId: token.id };
     },
     location: (directory, { org }) => `/orgs/${org.id}/directories/${directory.id}`,
   }),
@@ -89,7 +100,16 @@ export const directoryOperations = [
     response: pageOf(directorySchema),
     handle: async ({ org, query, deps }) => {
       const page = await listDirectories(deps.db, org.id, { after: query.cursor, limit: query.limit });
-      return toPageBody({ more: page.more, items: page.items.map((d) => withUrl(d, deps.publicUrl)) });
+      const last = await lastScimRequests(
+        deps.db,
+        deps.scimRequestLog,
+        org.id,
+        page.items.map((d) => d.id),
+      );
+      return toPageBody({
+        more: page.more,
+        items: page.items.map((d) => withUrl(d, deps.publicUrl, last.get(d.id) ?? null)),
+      });
     },
   }),
   operation({
@@ -101,7 +121,7 @@ export const directoryOperations = [
     status: 200,
     response: directorySchema,
     handle: async ({ org, params, deps }) =>
-      withUrl(await getDirectory(deps.db, org.id, dirRef(params)), deps.publicUrl),
+      withActivity(deps, await getDirectory(deps.db, org.id, dirRef(params))),
   }),
   operation({
     method: 'patch',
@@ -114,7 +134,7 @@ export const directoryOperations = [
     response: directorySchema,
     handle: async ({ org, params, body, deps, ctx }) => {
       const directory = await getDirectory(deps.db, org.id, dirRef(params));
-      return withUrl(await updateDirectory(deps.db, ctx, directory, body), deps.publicUrl);
+      return withActivity(deps, await updateDirectory(deps.db, ctx, directory, body));
     },
   }),
   operation({

@@ -69,6 +69,9 @@ legend{font-weight:600}
 label.check{display:flex;align-items:center;gap:.5rem;font-weight:400;margin:.35rem 0}label.check input{width:auto;margin:0}
 ul.plain{list-style:none;padding:0;margin:0}
 h1,dd{overflow-wrap:anywhere}
+dl.pairs{grid-template-columns:minmax(0,16rem) minmax(0,1fr)}dl.pairs dd{margin:0}
+@media (max-width:40rem){dl.pairs{grid-template-columns:minmax(0,1fr);gap:0}dl.pairs dd{margin:0 0 .6rem}}
+.warn.tag{display:inline-block;padding:.1rem .4rem;margin:.1rem 0}
 .wrap{overflow-wrap:anywhere}
 button:disabled{background:#8c959f;cursor:not-allowed}
 `;

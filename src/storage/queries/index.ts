@@ -29,6 +29,7 @@ export * from './sessions.ts';
 export * from './setup-links.ts';
 export * from './sign-in.ts';
 export * from './signing-keys.ts';
+export * from './source-activity.ts';
 export * from './teams.ts';
 export * from './test-sign-ins.ts';
 export * from './users.ts';
