@@ -72,6 +72,7 @@ export {
   listDirectories,
   updateDirectory,
 } from './directories.ts';
+export { type DirectoryGroup, type DirectoryGroupQuery, listDirectoryGroups } from './directory-groups.ts';
 export {
   authenticateDirectoryToken,
   createDirectoryToken,

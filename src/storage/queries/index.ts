@@ -5,6 +5,7 @@ export * from './connection-domains.ts';
 export * from './connections.ts';
 export * from './directories.ts';
 export * from './directory-counts.ts';
+export * from './directory-groups.ts';
 export * from './event-feed.ts';
 export * from './grants.ts';
 export * from './group-mappings.ts';
