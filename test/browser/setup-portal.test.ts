@@ -129,7 +129,7 @@ describe('the setup portal in headless Chromium', () => {
         const toIdp = page.waitForRequest((r) => r.isNavigationRequest() && r.url().startsWith(idp.origin));
         await page.getByRole('link', { name: 'Test sign-in' }).click();
         await toIdp;
-        await page.waitForURL(`${base}${path}/sso`, { waitUntil: 'load' });
+        await page.waitForURL(`${base}${path}/sso#test`, { waitUntil: 'load' });
         assert.deepEqual(idp.refusals, []);
         assert.equal(idp.requests[0]?.acsUrl, shownAcs);
         const results = (await page.locator('main').textContent()) ?? '';

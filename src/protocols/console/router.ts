@@ -1,11 +1,19 @@
-import { type Request, type Response, Router } from 'express';
+import { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import helmet from 'helmet';
 import type { SigningKeys } from '../../domain/sessions/index.ts';
 import { MusterError } from '../../errors.ts';
 import { constantTimeEqual, derivedKey } from '../../infra/crypto/index.ts';
 import type { Db } from '../../storage/index.ts';
 import type { AdminApiDeps } from '../admin-api/index.ts';
-import { checkCsrf, csrfField, html, renderPage, requestIdOf, stateOf } from '../http/index.ts';
+import {
+  checkCsrf,
+  csrfField,
+  html,
+  renderPage,
+  requestIdOf,
+  stateOf,
+  toMusterError,
+} from '../http/index.ts';
 import { sessionAuthentication } from '../sso/index.ts';
 import {
   type ConsoleKit,
@@ -24,6 +32,38 @@ import {
 import { consolePage, type OrgSummary } from './layout.ts';
 import { consolePages } from './pages/index.ts';
 import { OperatorSessions, viewerOf } from './viewer.ts';
+
+/** The console's own paths: its method check, its 404 and its error page answer for these alone. */
+const inConsole = (path: string) => path === '/console' || path.startsWith('/console/');
+
+/**
+ * A post that carries no CSRF field (the operator's sign-out) must come
+ * from this site: no Origin, this origin, or `null`, which browsers send
+ * from a page with Referrer-Policy: no-referrer (every console page) while
+ * marking the request `Sec-Fetch-Site: same-origin`, which no page can forge.
+ */
+function fromThisSite(req: Request, publicUrl: string): boolean {
+  const origin = req.get('origin');
+  if (origin === undefined || origin === new URL(publicUrl).origin) return true;
+  return origin === 'null' && req.get('sec-fetch-site') === 'same-origin';
+}
+
+/** What went wrong, as a page of the console (never JSON, never a stack), with the reference to quote. */
+const consoleErrorPage: ErrorRequestHandler = (error, req, res, next) => {
+  if (res.headersSent || !inConsole(req.path)) return next(error);
+  const problem = toMusterError(error);
+  if (problem.status >= 500) stateOf(res).log.error('request failed', { error: problem.cause ?? problem });
+  if (problem.retryAfterSeconds !== undefined) res.set('Retry-After', String(problem.retryAfterSeconds));
+  renderPage(res, {
+    title: 'The console could not do that',
+    status: problem.status,
+    body: html`<p class="error" role="alert">${
+      problem.expose ? problem.message : 'Something went wrong on our side. Try again in a moment.'
+    }</p>
+<p class="note">If you need help, quote this reference: <code>${requestIdOf(res)}</code></p>
+<p><a href="/console">Back to the console</a></p>`,
+  });
+};
 
 export interface ConsoleDeps {
   readonly db: Db;
@@ -51,6 +91,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const router = Router();
   // helmet's headers (HSTS, COOP, CORP, …); each page sets its own CSP.
   router.use('/console', helmet({ contentSecurityPolicy: false }));
+  // Every console page is a GET, every action a POST.
+  router.use('/console', (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST') return next();
+    res.setHeader('Allow', 'GET, HEAD, POST');
+    throw new MusterError('method_not_allowed', 'The console takes GET and POST only');
+  });
   router.use('/console', sessionAuthentication(deps, { required: false, refreshCookie: true }));
 
   const signInPage = (req: Request, res: Response, error?: string, status = 200) =>
@@ -80,7 +126,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     res.redirect(303, '/console');
   });
 
-  router.post('/console/sign-out', consoleForm, (_req, res) => {
+  router.post('/console/sign-out', consoleForm, (req, res) => {
+    if (!fromThisSite(req, deps.publicUrl))
+      throw new MusterError('forbidden', 'Sign-out must be sent from this site');
     operators.end(res);
     res.redirect(303, '/console');
   });
@@ -165,5 +213,10 @@ ${page.nextCursor ? html`<p><a href="/console?cursor=${encodeURIComponent(page.n
   orgPages.get('/', (_req, res) => res.redirect(303, orgPath(orgIn(res), '/members')));
   for (const register of consolePages) register(orgPages, kit);
   router.use('/console/orgs/:org', orgPages);
+  router.use('/console', () => {
+    throw new MusterError('not_found', 'There is no such page in the console');
+  });
+  // Without a mount path: one would strip /console from req.url, which the request log prints.
+  router.use(consoleErrorPage);
   return router;
 }

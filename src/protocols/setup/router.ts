@@ -2,15 +2,15 @@ import { type ErrorRequestHandler, type RequestHandler, type Response, Router } 
 import helmet from 'helmet';
 import type { SigningKeys } from '../../domain/sessions/index.ts';
 import { type OpenedSetupLink, openSetupLink } from '../../domain/setup-links/index.ts';
+import { MusterError } from '../../errors.ts';
 import { derivedKey } from '../../infra/crypto/index.ts';
 import type { Db } from '../../storage/index.ts';
 import type { AdminApiDeps } from '../admin-api/index.ts';
-import { MusterError } from '../../errors.ts';
 import { html, renderPage, requestIdOf, stateOf, toMusterError } from '../http/index.ts';
 import type { SignInFlows } from '../sso/index.ts';
 import { type SetupKit, setOpened } from './kit.ts';
 import { scimPages } from './scim.ts';
-import { ssoPages } from './sso.ts';
+import { ssoPages, testSignInReturn } from './sso.ts';
 import { startPages } from './start.ts';
 
 export interface SetupDeps {
@@ -105,6 +105,7 @@ export function setupRouter(deps: SetupDeps): Router {
     next();
   };
 
+  testSignInReturn(router, kit);
   startPages(router, kit, open);
   ssoPages(router, kit, open, deps.flows);
   scimPages(router, kit, open);

@@ -1,7 +1,8 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { saveSetupMetadata } from '../../domain/setup-links/index.ts';
+import { openSetupLink, saveSetupMetadata } from '../../domain/setup-links/index.ts';
 import { connectionUrls, type DirectoryProvider } from '../../domain/sources/index.ts';
 import { MusterError } from '../../errors.ts';
+import { cookiesOf, html, renderPage } from '../http/index.ts';
 import type { SignInFlows } from '../sso/index.ts';
 import { startTestSignIn } from '../sso/index.ts';
 import type { ConnectionBody, DomainBody } from './bodies.ts';
@@ -231,16 +232,53 @@ export function ssoPages(router: Router, kit: SetupKit, open: RequestHandler, fl
    * form's post could not be (CSP form-action 'self' holds redirects too).
    */
   router.get('/setup/:token/test-sign-in', open, async (req, res) => {
-    const { connectionId } = ssoLink(res);
+    const { link, connectionId } = ssoLink(res);
     if (!(await connectionOf(kit, res)))
       return show(req, res, { error: 'Activate single sign-on first, then test it.', status: 409 });
     try {
-      await startTestSignIn(flows, res, connectionId, setupPath(res, '/sso'));
+      // The sign-in in flight keeps its return path in the database: a path naming the link, never its token.
+      rememberReturn(res, kit, openedIn(res).token);
+      await startTestSignIn(flows, res, connectionId, `${returnPath}/${link.id}`);
     } catch (error) {
       // An IdP that cannot be reached is the IT admin's to know of, in the IdP's words.
       if (error instanceof MusterError && error.code === 'bad_gateway')
         return show(req, res, { error: `${error.message}`, status: 502 });
       return show(req, res, shownError(error));
     }
+  });
+}
+
+/** Where a test sign-in comes back to: the link's id in the path, its token in a short cookie for that path only. */
+const returnPath = '/setup/return';
+const returnCookie = 'muster_setup_return';
+
+function rememberReturn(res: Response, kit: SetupKit, token: string): void {
+  res.cookie(returnCookie, token, {
+    httpOnly: true,
+    // Lax: the browser comes back from the IdP by a top-level navigation, which carries it.
+    sameSite: 'lax',
+    secure: new URL(kit.publicUrl).protocol === 'https:',
+    path: returnPath,
+    maxAge: 15 * 60_000,
+  });
+}
+
+/**
+ * The end of a test sign-in: the token the browser kept for this link
+ * leads back to the portal's SSO step, which shows the result. A browser
+ * without it (another one, or the cookie gone) is asked to open its link
+ * again; the result waits there.
+ */
+export function testSignInReturn(router: Router, kit: SetupKit): void {
+  router.get(`${returnPath}/:link`, async (req, res) => {
+    const token = cookiesOf(req).get(returnCookie);
+    const opened = token ? await openSetupLink(kit.db, token) : undefined;
+    res.clearCookie(returnCookie, { path: returnPath });
+    if (token && opened && opened.link.id === String(req.params.link) && opened.link.status === 'active')
+      return res.redirect(303, `/setup/${token}/sso#test`);
+    renderPage(res, {
+      title: 'Test sign-in finished',
+      body: html`<p>The test sign-in is over. Open your setup link again to see what arrived from your identity provider.</p>`,
+    });
   });
 }

@@ -40,7 +40,10 @@ export function logoutHandlers(deps: SessionHttpDeps): RequestHandler[] {
       const org = session ? await findOrg(deps.db, session.orgId) : undefined;
       const appUrls = org?.appUrls ?? [];
       const origin = req.get('origin');
-      if (origin !== undefined) {
+      // A Sign out button on Muster's own pages (Referrer-Policy: no-referrer) is posted with
+      // Origin: null; the browser marks it Sec-Fetch-Site: same-origin, which no other page can.
+      const ownPage = origin === 'null' && req.get('sec-fetch-site') === 'same-origin';
+      if (origin !== undefined && !ownPage) {
         const allowed = [deps.publicUrl, ...appUrls].map(originOf);
         if (!allowed.includes(origin))
           throw new MusterError(

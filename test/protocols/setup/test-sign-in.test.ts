@@ -78,7 +78,20 @@ describe('setup portal: test sign-in', () => {
       .set('Cookie', started.cookie)
       .send(new URLSearchParams({ SAMLResponse: toFormValue(xml) }).toString());
     assert.equal(answered.status, 303, answered.text.slice(0, 500));
-    assert.equal(answered.headers.location, `${publicUrl}${link.path}/sso`);
+    // Back through a path naming the link, not its token: the sign-in in flight is stored, the token is not.
+    assert.equal(answered.headers.location, `${publicUrl}/setup/return/${link.id}`);
+    const stored = await t.database.db.selectFrom('login_transactions').select('return_to').execute();
+    assert.ok(
+      stored.every((row) => !String(row.return_to).includes(link.token)),
+      'no token in a sign-in in flight',
+    );
+    const back = await supertest(t.app).get(`/setup/return/${link.id}`).set('Cookie', started.cookie);
+    assert.equal(back.status, 303);
+    assert.equal(back.headers.location, `${link.path}/sso#test`);
+    const elsewhere = await supertest(t.app).get(`/setup/return/${link.id}`);
+    assert.equal(elsewhere.status, 200, 'another browser is asked to open its link again');
+    assert.match(elsewhere.text, /Open your setup link again/);
+    assert.ok(!elsewhere.text.includes(link.token));
 
     const page = await c.get(`${link.path}/sso`);
     assert.match(page.text, /<h3>[^<]+ UTC: succeeded<\/h3>/);
