@@ -10,11 +10,15 @@ import {
 import {
   type CsrfOptions,
   checkCsrf,
-  cookiesOf,
   csrfField,
+  formRefusal,
+  formValue,
+  formValues,
+  type NoticeCookie,
+  redirectWithNotice as noticeRedirect,
   requestIdOf,
   type SafeHtml,
-  toMusterError,
+  takeNotice as takeNoticeOf,
 } from '../http/index.ts';
 import { consolePage, type OrgSummary, type Section } from './layout.ts';
 import { principalOf, type Viewer } from './viewer.ts';
@@ -89,57 +93,19 @@ export function checkForm(kit: ConsoleKit, req: Request, res: Response, form: st
   checkCsrf(req, kit.csrf, `console:${orgIn(res).id}:${form}`);
 }
 
-/** A text field of a posted form, trimmed; '' when absent. */
-export function formValue(req: Request, name: string, max = 2000): string {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return typeof text === 'string' ? text.trim().slice(0, max) : '';
-}
+const notices: NoticeCookie = { name: 'muster_console_notice', path: '/console' };
 
-/** Every value of a repeated field (checkboxes, multiple selects). */
-export function formValues(req: Request, name: string): string[] {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return list.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
-}
-
-const noticeCookie = 'muster_console_notice';
-
-/**
- * After a change, back to a page (post, redirect, get) with a line saying
- * what happened; the line rides in a short cookie, not the URL, so no link
- * can put words in the console's mouth.
- */
-export function redirectWithNotice(res: Response, to: string, notice: string): void {
-  res.cookie(noticeCookie, notice.slice(0, 300), {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/console',
-    maxAge: 60_000,
-  });
-  res.setHeader('Cache-Control', 'no-store');
-  res.redirect(303, to);
-}
+/** After a change, back to a console page with a one-time notice (not in the URL). */
+export const redirectWithNotice = (res: Response, to: string, notice: string) =>
+  noticeRedirect(res, notices, to, notice);
 
 /** The notice left by the last change, read once. */
-export function takeNotice(req: Request, res: Response): string | undefined {
-  const notice = cookiesOf(req).get(noticeCookie);
-  if (notice === undefined) return undefined;
-  res.clearCookie(noticeCookie, { httpOnly: true, sameSite: 'strict', path: '/console' });
-  return notice;
-}
+export const takeNotice = (req: Request, res: Response) => takeNoticeOf(req, res, notices);
 
-/** A refusal a page shows beside its form (4xx), with its details; anything else is thrown on. */
-export function shownError(error: unknown, res: Response): { error: string; status: number } {
-  const problem = toMusterError(error);
-  if (!(error instanceof MusterError) || problem.status >= 500) throw error;
-  if (problem.retryAfterSeconds !== undefined) res.set('Retry-After', String(problem.retryAfterSeconds));
-  const details = (problem.details ?? [])
-    .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))
-    .slice(0, 5)
-    .join('; ');
-  return { error: details ? `${problem.message} (${details})` : problem.message, status: problem.status };
-}
+/** A refusal a page shows beside its form (4xx), Retry-After passed on; anything else is thrown on. */
+export const shownError = (error: unknown, res: Response) => formRefusal(error, res);
+
+export { formValue, formValues };
 
 /** Renders one of the org's console pages: header, sections, the notice or error, then the body. */
 export function showOrgPage(

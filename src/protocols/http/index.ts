@@ -11,6 +11,14 @@ export {
 export { cookiesOf } from './cookies.ts';
 export { type CsrfOptions, checkCsrf, csrfCookieName, csrfField } from './csrf.ts';
 export { type ErrorBody, errorBody, notFoundHandler, renderJsonError, toMusterError } from './errors.ts';
+export {
+  formRefusal,
+  formValue,
+  formValues,
+  type NoticeCookie,
+  redirectWithNotice,
+  takeNotice,
+} from './forms.ts';
 export { renderHtmlError } from './html.ts';
 export { bindBrowser, browserMatches, type LoginBinding } from './login-binding.ts';
 export {

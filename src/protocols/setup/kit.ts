@@ -13,12 +13,15 @@ import {
 import {
   type CsrfOptions,
   checkCsrf,
-  cookiesOf,
   csrfField,
+  formRefusal,
+  formValue,
+  type NoticeCookie,
+  redirectWithNotice as noticeRedirect,
   type Principal,
   requestIdOf,
   type SafeHtml,
-  toMusterError,
+  takeNotice as takeNoticeOf,
 } from '../http/index.ts';
 import type { ConnectionBody } from './bodies.ts';
 
@@ -124,12 +127,7 @@ export function checkForm(kit: SetupKit, req: Request, res: Response, form: stri
   checkCsrf(req, kit.csrf, `setup:${openedIn(res).link.id}:${form}`);
 }
 
-/** A text field of a posted form, trimmed; '' when absent. */
-export function formValue(req: Request, name: string, max = 2000): string {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return typeof text === 'string' ? text.trim().slice(0, max) : '';
-}
+export { formValue };
 
 /** Email domains as typed: separated by commas, spaces or lines. */
 export function domainsOf(text: string): string[] {
@@ -144,34 +142,14 @@ export function setupPath(res: Response, rest = ''): string {
   return `/setup/${openedIn(res).token}${rest}`;
 }
 
-const noticeCookie = 'muster_setup_notice';
+const notices: NoticeCookie = { name: 'muster_setup_notice', path: '/setup' };
 
-/** After a change: back to a page (post, redirect, get) with a line saying what happened, in a short cookie. */
-export function redirectWithNotice(res: Response, to: string, notice: string): void {
-  res.cookie(noticeCookie, notice.slice(0, 300), {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/setup',
-    maxAge: 60_000,
-  });
-  res.redirect(303, to);
-}
+/** After a change: back to a portal page with a one-time notice (not in the URL). */
+export const redirectWithNotice = (res: Response, to: string, notice: string) =>
+  noticeRedirect(res, notices, to, notice);
 
 /** The notice left by the last change, read once. */
-export function takeNotice(req: Request, res: Response): string | undefined {
-  const notice = cookiesOf(req).get(noticeCookie);
-  if (notice === undefined) return undefined;
-  res.clearCookie(noticeCookie, { httpOnly: true, sameSite: 'strict', path: '/setup' });
-  return notice;
-}
+export const takeNotice = (req: Request, res: Response) => takeNoticeOf(req, res, notices);
 
 /** A refusal shown beside its form (4xx), with its details; anything else is thrown on. */
-export function shownError(error: unknown): { error: string; status: number } {
-  const problem = toMusterError(error);
-  if (!(error instanceof MusterError) || problem.status >= 500) throw error;
-  const details = (problem.details ?? [])
-    .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))
-    .slice(0, 5)
-    .join('; ');
-  return { error: details ? `${problem.message} (${details})` : problem.message, status: problem.status };
-}
+export const shownError = (error: unknown) => formRefusal(error);
