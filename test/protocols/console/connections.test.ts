@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { signInWithSso } from '../../../src/domain/directory/index.ts';
 import { flagConnectionHealth } from '../../../src/domain/sources/index.ts';
 import { generateCertifiedKeyPair } from '../../../src/infra/crypto/index.ts';
@@ -8,6 +8,7 @@ import { type TestApp, testApp } from '../../support/app.ts';
 import { auditOf } from '../../support/audit.ts';
 import { type ConnectionBody, freshDomain, makeSamlConnection } from '../../support/connections.ts';
 import { ConsoleClient, consoleMember } from '../../support/console.ts';
+import { startDnsServer, type TestDnsServer } from '../../support/dns-server.ts';
 import { makeOrg } from '../../support/factories.ts';
 import { type SamlWorld, samlWorld } from '../../support/saml-fixtures.ts';
 import { idpMetadataXml } from '../../support/saml-idp.ts';
@@ -333,5 +334,47 @@ describe('console: SSO connections', () => {
 
     const member = await consoleMember(t, org.id, 'member');
     assert.equal((await new ConsoleClient(t, member.cookie).get(`${base}/connections`)).status, 403);
+  });
+});
+
+describe('console: a connection domain checked in DNS', () => {
+  let dns: TestDnsServer;
+  let t: TestApp;
+  before(async () => {
+    dns = await startDnsServer();
+    t = await testApp({ dnsServers: [dns.address] });
+  });
+  after(() => dns.close());
+
+  it('says what DNS answered until the TXT record is there, then marks the domain verified', async () => {
+    const w = await samlWorld();
+    const { org, admin, c, base } = await signedInAdmin(t, 'Acme DNS');
+    const domain = freshDomain();
+    const made = await makeSamlConnection(t, org.id, w.idp, { domains: [domain] });
+    const page = `${base}/connections/${made.id}`;
+    const action = `${page}/domains/${encodeURIComponent(domain)}/verify`;
+    const listed = (await connectionsOf(t, org.id))[0] as unknown as {
+      domains: { verification: { name: string; value: string } }[];
+    };
+    const record = listed.domains[0]?.verification;
+    assert.ok(record);
+
+    const early = await c.submit(page, action, {});
+    assert.equal(early.status, 422, early.text.slice(0, 300));
+    assert.match(early.text, /role="alert"/);
+    assert.equal((await connectionsOf(t, org.id))[0]?.domains[0]?.verified, false);
+
+    dns.records.txt.set(record.name, [record.value]);
+    const verified = await c.submit(page, action, {});
+    assert.equal(verified.status, 303, verified.text.slice(0, 300));
+    const after = await c.get(page);
+    assert.match(after.text, new RegExp(`${domain.replace(/\./g, '\\.')} is verified\\.`));
+    assert.doesNotMatch(after.text, /Check DNS/);
+    assert.equal((await connectionsOf(t, org.id))[0]?.domains[0]?.verified, true);
+    const [event] = await auditOf(t, org.id, 'connection.domain_verified');
+    assert.deepEqual(event?.actor, { type: 'user', id: admin.userId });
+
+    const forged = await c.post(action, {});
+    assert.equal(forged.status, 403);
   });
 });

@@ -191,12 +191,13 @@ export function healthSection(c: ConnectionBody): SafeHtml {
   }`;
 }
 
-export function domainsSection(c: ConnectionBody): SafeHtml {
-  return html`<h2>Domains</h2><div class="scroll"><table><thead><tr><th scope="col">Domain</th><th scope="col">Verified</th><th scope="col">TXT record to publish</th></tr></thead><tbody>${c.domains.map(
+/** The domains, each unverified one with its TXT record and a form (`verify`) that checks it in DNS. */
+export function domainsSection(c: ConnectionBody, verify: (domain: string) => SafeHtml): SafeHtml {
+  return html`<h2>Domains</h2><div class="scroll"><table><thead><tr><th scope="col">Domain</th><th scope="col">Verified</th><th scope="col">TXT record to publish</th><th scope="col"><span class="skip">Check</span></th></tr></thead><tbody>${c.domains.map(
     (d) =>
       html`<tr><td>${d.domain}</td><td>${d.verified ? html`yes, ${timeText(d.verifiedAt)}` : 'no'}</td><td>${
         d.verified ? '' : html`<code>${d.verification.name}</code> <code>${d.verification.value}</code>`
-      }</td></tr>`,
+      }</td><td>${d.verified ? '' : verify(d.domain)}</td></tr>`,
   )}</tbody></table></div>
-<p class="note">Until a domain is verified, sign-ins for it may create users but never join an existing account.</p>`;
+<p class="note">Until a domain is verified, sign-ins for it may create users but never join an existing account. Publish the TXT record in the domain's DNS, then check it.</p>`;
 }

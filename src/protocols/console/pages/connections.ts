@@ -5,6 +5,7 @@ import {
   callApi,
   checkForm,
   consoleForm,
+  formToken,
   formValue,
   orgIn,
   orgPath,
@@ -117,7 +118,7 @@ ${newConnectionForms(kit, req, res, values)}
       title: connectionName(c),
       error: refusal.error,
       status: refusal.status,
-      body: html`${forTheIdp(c)}${healthSection(c)}${certificatesSection(c)}${theIdp(c)}${domainsSection(c)}
+      body: html`${forTheIdp(c)}${healthSection(c)}${certificatesSection(c)}${theIdp(c)}${domainsSection(c, (domain) => html`<form class="inline" method="post" action="${connectionPath(res, c.id)}/domains/${encodeURIComponent(domain)}/verify">${formToken(kit, req, res, 'connection-domain-verify')}<button type="submit" class="secondary" aria-label="Check DNS for ${domain}">Check DNS</button></form>`)}
 <h2>Change</h2>${changeForms(kit, req, res, c, values)}
 <p><a href="${orgPath(orgIn(res), '/connections')}">Back to the connections</a></p>`,
     });
@@ -190,6 +191,20 @@ ${newConnectionForms(kit, req, res, values)}
       ...(c.saml ? { allowIdpInitiated: formValue(req, 'allowIdpInitiated') === 'yes' } : {}),
     };
     await change(req, res, body, {}, 'Options saved.');
+  });
+
+  router.post('/connections/:connection/domains/:domain/verify', consoleForm, async (req, res) => {
+    checkForm(kit, req, res, 'connection-domain-verify');
+    const id = String(req.params.connection);
+    const domain = String(req.params.domain);
+    try {
+      await callApi(kit, res, 'post', '/orgs/{org}/connections/{connection}/domains/{domain}/verify', {
+        params: { connection: id, domain },
+      });
+      redirectWithNotice(res, connectionPath(res, id), `${domain} is verified.`);
+    } catch (error) {
+      await showConnection(req, res, id, {}, shownError(error, res));
+    }
   });
 
   router.get('/connections/:connection/delete', async (req, res) => {
