@@ -5,6 +5,7 @@ import { generateCertifiedKeyPair } from '../../src/infra/crypto/index.ts';
 import { testApp } from '../support/app.ts';
 import { type ConnectionBody, freshDomain } from '../support/connections.ts';
 import { makeOrg } from '../support/factories.ts';
+import { feedEvents } from '../support/feed.ts';
 
 const day = 86_400_000;
 
@@ -35,10 +36,12 @@ describe('certificate watch', () => {
     assert.ok((await warnExpiringCertificates(t.database.db)) >= 1);
     // Once: the next hourly pass says nothing more of it.
     await warnExpiringCertificates(t.database.db);
-    const events = await t.admin.get(`/api/v1/orgs/${org.id}/events?types=certificate.expiring`);
-    assert.equal(events.status, 200);
-    assert.equal(events.body.data.length, 1, JSON.stringify(events.body.data));
-    const [event] = events.body.data;
+    const events = await feedEvents(t, org.id, 'certificate.expiring', 1);
+    assert.equal(events.length, 1, JSON.stringify(events));
+    const event = events[0] as unknown as {
+      data: Record<string, unknown>;
+      cause: { actor: { type: string } };
+    };
     assert.equal(event.data.connectionId, connection.id);
     assert.equal(event.data.kind, 'idp_signing');
     assert.equal(event.data.fingerprint, soonCert.fingerprint);
@@ -51,14 +54,11 @@ describe('certificate watch', () => {
 
     // 25 days on, the 90-day certificate is not yet within 30 days; at 61 days it is. The pass runs over
     // every org (other test files' certificates too), so this org's own events are what is counted.
-    const warnings = async () =>
-      (await t.admin.get(`/api/v1/orgs/${org.id}/events?types=certificate.expiring`)).body.data as {
-        data: { fingerprint: string };
-      }[];
+    const warnings = (atLeast: number) => feedEvents(t, org.id, 'certificate.expiring', atLeast);
     await warnExpiringCertificates(t.database.db, new Date(Date.now() + 25 * day));
-    assert.equal((await warnings()).length, 1, 'nothing new 25 days on');
+    assert.equal((await warnings(1)).length, 1, 'nothing new 25 days on');
     await warnExpiringCertificates(t.database.db, new Date(Date.now() + 61 * day));
-    const all = await warnings();
+    const all = await warnings(2);
     assert.equal(all.length, 2);
     assert.equal(all[1]?.data.fingerprint, connection.saml?.certificates[1]?.fingerprint);
   });
