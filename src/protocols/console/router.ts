@@ -11,6 +11,7 @@ import {
   html,
   renderPage,
   requestIdOf,
+  sentFrom,
   stateOf,
   toMusterError,
 } from '../http/index.ts';
@@ -35,18 +36,6 @@ import { OperatorSessions, viewerOf } from './viewer.ts';
 
 /** The console's own paths: its method check, its 404 and its error page answer for these alone. */
 const inConsole = (path: string) => path === '/console' || path.startsWith('/console/');
-
-/**
- * A post that carries no CSRF field (the operator's sign-out) must come
- * from this site: no Origin, this origin, or `null`, which browsers send
- * from a page with Referrer-Policy: no-referrer (every console page) while
- * marking the request `Sec-Fetch-Site: same-origin`, which no page can forge.
- */
-function fromThisSite(req: Request, publicUrl: string): boolean {
-  const origin = req.get('origin');
-  if (origin === undefined || origin === new URL(publicUrl).origin) return true;
-  return origin === 'null' && req.get('sec-fetch-site') === 'same-origin';
-}
 
 /** What went wrong, as a page of the console (never JSON, never a stack), with the reference to quote. */
 const consoleErrorPage: ErrorRequestHandler = (error, req, res, next) => {
@@ -127,7 +116,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   });
 
   router.post('/console/sign-out', consoleForm, (req, res) => {
-    if (!fromThisSite(req, deps.publicUrl))
+    if (!sentFrom(req, [new URL(deps.publicUrl).origin]))
       throw new MusterError('forbidden', 'Sign-out must be sent from this site');
     operators.end(res);
     res.redirect(303, '/console');

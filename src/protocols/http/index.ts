@@ -21,6 +21,7 @@ export {
 } from './forms.ts';
 export { renderHtmlError } from './html.ts';
 export { bindBrowser, browserMatches, type LoginBinding } from './login-binding.ts';
+export { sentFrom } from './origin.ts';
 export {
   escapeHtml,
   html,

@@ -2,7 +2,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import { findOrg } from '../../domain/orgs/index.ts';
 import { endSession } from '../../domain/sessions/index.ts';
 import { MusterError } from '../../errors.ts';
-import { stateOf } from '../http/index.ts';
+import { sentFrom, stateOf } from '../http/index.ts';
 import { type SessionHttpDeps, sessionOf } from './authenticate.ts';
 import { clearSessionCookie } from './cookie.ts';
 import { returnTarget } from './return-to.ts';
@@ -39,18 +39,8 @@ export function logoutHandlers(deps: SessionHttpDeps): RequestHandler[] {
       const session = sessionOf(res);
       const org = session ? await findOrg(deps.db, session.orgId) : undefined;
       const appUrls = org?.appUrls ?? [];
-      const origin = req.get('origin');
-      // A Sign out button on Muster's own pages (Referrer-Policy: no-referrer) is posted with
-      // Origin: null; the browser marks it Sec-Fetch-Site: same-origin, which no other page can.
-      const ownPage = origin === 'null' && req.get('sec-fetch-site') === 'same-origin';
-      if (origin !== undefined && !ownPage) {
-        const allowed = [deps.publicUrl, ...appUrls].map(originOf);
-        if (!allowed.includes(origin))
-          throw new MusterError(
-            'forbidden',
-            'Logout must come from this site or the organization application',
-          );
-      }
+      if (!sentFrom(req, [deps.publicUrl, ...appUrls].map(originOf)))
+        throw new MusterError('forbidden', 'Logout must come from this site or the organization application');
       if (session)
         await endSession(deps.db, session, {
           actor: { type: 'user', id: session.userId },
