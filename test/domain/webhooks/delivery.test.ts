@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { WebhookDispatcher } from '../../../src/domain/webhooks/index.ts';
 import { type TestApp, testApp } from '../../support/app.ts';
 import { makeOrg, makeTeam } from '../../support/factories.ts';
+import { feedEvents } from '../../support/feed.ts';
 import { pushUsers } from '../../support/mappings.ts';
 import { makeDirectory, scimClient } from '../../support/scim.ts';
 import { WebhookReceiver } from '../../support/webhook-receiver.ts';
@@ -364,6 +365,8 @@ describe('webhook delivery', () => {
     const org = await makeOrg(t);
     const hook = await makeWebhook(t, org.id, { url: 'https://hooks.example.com/in' });
     await makeTeam(t, org.id, 'Rebound');
+    // The dispatcher reads the feed, which a shared server's other transactions can hold back a moment.
+    await feedEvents(t, org.id, 'team.created', 1);
     await testDispatcher(t, {
       network: { lookupHost: async () => ['10.1.2.3'], allowPrivateNetworks: false },
     }).drain(org.id);
@@ -377,6 +380,7 @@ describe('webhook delivery', () => {
     const org2 = await makeOrg(t2);
     const hook2 = await makeWebhook(t2, org2.id, { url: big.url });
     await makeTeam(t2, org2.id, 'Large');
+    await feedEvents(t2, org2.id, 'team.created', 1);
     await testDispatcher(t2, { maxResponseBytes: 1 }).drain(org2.id);
     const [large] = await deliveries(t2, org2.id, hook2.id);
     assert.equal(large?.succeeded, false);
